@@ -200,3 +200,17 @@ export function engineEnvironment<V>(s: EngineSettings<V>): Record<string, V | s
 export function migrateEnvironment<V>(s: { databaseUrl: V; logLevel?: string }): Record<string, V | string> {
   return { [ENV.databaseUrl]: s.databaseUrl, [ENV.logLevel]: s.logLevel ?? DEFAULTS.logLevel };
 }
+
+/**
+ * For entry points: reads the environment with `read`, or prints why it is
+ * wrong (naming the variable) and exits with status 2.
+ */
+export function readEnvOrExit<T>(service: string, read: (env: Env) => T, env: Env = process.env): T {
+  try {
+    return read(env);
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    process.stderr.write(`${service}: ${error.message}\n`);
+    process.exit(2);
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * `npm run bench:gateway`: one gateway process (1 worker) with its engine,
+ * Redis and PostgreSQL (fsync and synchronous_commit on) on this machine,
+ * driven by autocannon at fixed concurrency for a bounded time with varied
+ * orders (several symbols, both sides, prices around a mid so trades happen).
+ * Prints orders/s, latency percentiles and each process's share of the CPU.
+ *
+ * BENCH_DURATION (s, default 20), BENCH_CONNECTIONS (default 64),
+ * BENCH_KEEP=1 keeps the data folder for inspection; BENCH_NODE_ARGS are node
+ * flags for the services (e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles").
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import autocannon from 'autocannon';
+import pino from 'pino';
+import { engineEnvironment, gatewayEnvironment } from '../config/env';
+import { runMigrations } from '../db/migrate';
+import { freePort, startPostgres, startRedis } from '../../local/dataTier';
+
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 20);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const WARMUP_S = 3;
+const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'NVDA', 'META', 'TSLA', 'SPY'];
+const MID_TICKS = 10_000;
+const DIST = path.resolve(__dirname, '..', '..');
+const CLOCK_TICKS_PER_SECOND = 100;
+
+interface CpuSample {
+  [process: string]: number;
+}
+
+/** utime + stime of a process, in clock ticks. */
+function cpuTicks(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((candidate) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${candidate}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    });
+}
+
+function sampleCpu(pids: Record<string, number>, postmaster: number): CpuSample {
+  const sample: CpuSample = {};
+  for (const [name, pid] of Object.entries(pids)) sample[name] = cpuTicks(pid);
+  sample.postgres = [postmaster, ...childrenOf(postmaster)].reduce((sum, pid) => sum + cpuTicks(pid), 0);
+  return sample;
+}
+
+function randomOrder(sequence: number): string {
+  const symbol = SYMBOLS[sequence % SYMBOLS.length];
+  const side = Math.random() < 0.5 ? 'buy' : 'sell';
+  const account = `acct-${Math.floor(Math.random() * 200)}`;
+  const quantity = 1 + Math.floor(Math.random() * 100);
+  const roll = Math.random();
+  const order: Record<string, unknown> = { symbol, side, account, quantity };
+  if (roll < 0.05) {
+    order.type = 'market';
+  } else {
+    // Buyers bid around and below the mid, sellers ask around and above it: the overlap trades.
+    const offset = Math.floor(Math.random() * 8) - 2;
+    const ticks = side === 'buy' ? MID_TICKS - offset : MID_TICKS + offset;
+    order.type = 'limit';
+    order.price = (ticks / 100).toFixed(2);
+    if (roll < 0.15) order.timeInForce = 'IOC';
+    else if (roll < 0.2) order.timeInForce = 'FOK';
+  }
+  if (sequence % 2 === 0) order.clientOrderId = `bench-${process.pid}-${sequence}`;
+  return JSON.stringify(order);
+}
+
+function run(url: string, seconds: number, firstSequence: number): Promise<autocannon.Result> {
+  let sequence = firstSequence;
+  return autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/orders',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => ({ ...request, body: randomOrder(sequence++) }),
+      },
+    ],
+  });
+}
+
+function waitForHttp(url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + 30_000;
+    const attempt = () =>
+      fetch(url).then(
+        (response) => (response.ok ? resolve() : retry()),
+        () => retry(),
+      );
+    const retry = () => (Date.now() > deadline ? reject(new Error(`${url} not ready`)) : setTimeout(attempt, 100));
+    attempt();
+  });
+}
+
+async function main(): Promise<void> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hft-bench-'));
+  fs.chmodSync(root, 0o755);
+  const postgres = await startPostgres({ dataDir: path.join(root, 'postgres'), logFile: path.join(root, 'postgres.log') });
+  const redis = await startRedis({ dataDir: path.join(root, 'redis'), logFile: path.join(root, 'redis.log') });
+  await runMigrations(postgres.url, pino({ level: 'warn' }));
+  const [port, metricsPort] = [await freePort(), await freePort()];
+  const inherited = { PATH: process.env.PATH ?? '' };
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const common = { redisUrl: redis.url, databaseUrl: postgres.url, engineShards: 1, logLevel: 'warn' };
+  const services = [
+    spawn(process.execPath, [...nodeArgs, path.join(DIST, 'backend/engineService/main.js')], {
+      env: { ...inherited, ...engineEnvironment({ ...common, shard: 0, metricsPort }) },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    }),
+    spawn(process.execPath, [...nodeArgs, path.join(DIST, 'backend/gateway/main.js')], {
+      env: { ...inherited, ...gatewayEnvironment({ ...common, port, gatewayId: 'bench', workers: 1 }) },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    }),
+  ];
+  const [engine, gateway] = services;
+  const cleanup = async () => {
+    for (const service of services) service.kill('SIGTERM');
+    await Promise.all(services.map((service) => new Promise((resolve) => (service.exitCode !== null ? resolve(null) : service.once('exit', resolve)))));
+    await Promise.all([postgres.stop(), redis.stop()]);
+    if (process.env.BENCH_KEEP !== '1') fs.rmSync(root, { recursive: true, force: true });
+  };
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    const metricsUrl = `http://127.0.0.1:${metricsPort}`;
+    await waitForHttp(`${metricsUrl}/ready`);
+    await waitForHttp(`${url}/ready`);
+    process.stdout.write(`warming up ${WARMUP_S}s…\n`);
+    await run(url, WARMUP_S, 0);
+
+    const pids = { gateway: gateway.pid!, engine: engine.pid!, redis: redis.pid, loadgen: process.pid };
+    const before = sampleCpu(pids, postgres.pid);
+    const started = process.hrtime.bigint();
+    process.stdout.write(`measuring ${DURATION_S}s at ${CONNECTIONS} connections…\n`);
+    const result = await run(url, DURATION_S, 1_000_000_000);
+    const elapsedS = Number(process.hrtime.bigint() - started) / 1e9;
+    const after = sampleCpu(pids, postgres.pid);
+
+    const ok = result['2xx'];
+    const statusCounts = Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => `${code}: ${stat.count}`).join(', ');
+    const lines = [
+      '',
+      `orders/s      ${(ok / elapsedS).toFixed(0)}  (${ok} answered 2xx in ${elapsedS.toFixed(1)} s; statuses ${statusCounts}; errors ${result.errors}, timeouts ${result.timeouts})`,
+      `latency (ms)  p50 ${result.latency.p50}  p90 ${result.latency.p90}  p99 ${result.latency.p99}  max ${result.latency.max}`,
+      `CPU (share of one core over the run; the machine has ${os.cpus().length}):`,
+      ...Object.keys(after).map((name) => {
+        const seconds = (after[name] - before[name]) / CLOCK_TICKS_PER_SECOND;
+        return `  ${name.padEnd(9)} ${((seconds / elapsedS) * 100).toFixed(0).padStart(4)} %`;
+      }),
+    ];
+    lines.push(...engineFigures(await (await fetch(`${metricsUrl}/metrics`)).text()));
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await cleanup();
+  }
+}
+
+/** Batch size and durations from the engine's Prometheus text (totals since start, warm-up included). */
+function engineFigures(metrics: string): string[] {
+  const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+  const mean = (name: string) => value(`${name}_sum`) / value(`${name}_count`);
+  return [
+    `engine        ${value('engine_batch_commands_count')} batches, ${mean('engine_batch_commands').toFixed(1)} commands per batch,` +
+      ` commit ${(mean('engine_commit_seconds') * 1000).toFixed(2)} ms, decode+match+commit ${(mean('engine_batch_seconds') * 1000).toFixed(2)} ms (means)`,
+  ];
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench: ${error.stack ?? error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,211 @@
+/**
+ * The engine service's journal in PostgreSQL: what a shard needs to resume
+ * (checkpoint, last seq, resting orders in time priority) and the commit of
+ * one batch's effects.
+ */
+import type { Pool } from 'pg';
+import type { OrderType, Side, TimeInForce } from '../engine/types';
+import type { OrderStatus } from '../streams';
+import type { Queryable } from './orders';
+
+/** An order as the engine service keeps it and stores it. */
+export interface StoredOrder {
+  orderId: string;
+  clientOrderId?: string;
+  account: string;
+  symbol: string;
+  side: Side;
+  type: OrderType;
+  price?: number;
+  quantity: number;
+  timeInForce: TimeInForce;
+  status: OrderStatus;
+  /** The status right after its own command (see the orders table). */
+  ackStatus: OrderStatus;
+  filledQuantity: number;
+  leavesQuantity: number;
+  reason?: string;
+  /** Position in the shard's processing order. */
+  seq: number;
+}
+
+export interface StoredTrade {
+  tradeId: string;
+  seq: number;
+  symbol: string;
+  price: number;
+  quantity: number;
+  makerOrderId: string;
+  takerOrderId: string;
+  takerSide: Side;
+}
+
+/** The stream id before any entry: nothing committed yet. */
+export const INITIAL_CHECKPOINT = '0-0';
+
+export interface ShardJournal {
+  /** The last orders:{shard} entry whose effects are committed. */
+  checkpoint: string;
+  lastSeq: number;
+  /** Open orders, earliest seq first. */
+  restingOrders: StoredOrder[];
+}
+
+export interface BatchCommit {
+  shard: number;
+  /** The checkpoint this batch starts from: the commit is refused if another writer moved it. */
+  previousCheckpoint: string;
+  checkpoint: string;
+  lastSeq: number;
+  /** Every order the batch created or changed, each once. */
+  orders: StoredOrder[];
+  trades: StoredTrade[];
+}
+
+interface RestingRow {
+  order_id: string;
+  client_order_id: string | null;
+  account: string;
+  symbol: string;
+  side: Side;
+  order_type: OrderType;
+  price: string | null;
+  quantity: string;
+  time_in_force: TimeInForce;
+  status: OrderStatus;
+  ack_status: OrderStatus;
+  filled_quantity: string;
+  leaves_quantity: string;
+  seq: string;
+}
+
+function storedOrderOf(row: RestingRow): StoredOrder {
+  const order: StoredOrder = {
+    orderId: row.order_id,
+    account: row.account,
+    symbol: row.symbol,
+    side: row.side,
+    type: row.order_type,
+    quantity: Number(row.quantity),
+    timeInForce: row.time_in_force,
+    status: row.status,
+    ackStatus: row.ack_status,
+    filledQuantity: Number(row.filled_quantity),
+    leavesQuantity: Number(row.leaves_quantity),
+    seq: Number(row.seq),
+  };
+  if (row.client_order_id !== null) order.clientOrderId = row.client_order_id;
+  if (row.price !== null) order.price = Number(row.price);
+  return order;
+}
+
+export async function readCheckpoint(db: Queryable, shard: number): Promise<string | undefined> {
+  const result = await db.query<{ stream_id: string }>('SELECT stream_id FROM engine_checkpoints WHERE shard = $1', [shard]);
+  return result.rows[0]?.stream_id;
+}
+
+/** Everything a shard resumes from, read in one repeatable-read snapshot. */
+export async function loadShardJournal(pool: Pool, shard: number): Promise<ShardJournal> {
+  const client = await pool.connect();
+  try {
+    await client.query(
+      `INSERT INTO engine_checkpoints (shard, stream_id, last_seq) VALUES ($1, $2, 0) ON CONFLICT (shard) DO NOTHING`,
+      [shard, INITIAL_CHECKPOINT],
+    );
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const checkpoint = await client.query<{ stream_id: string; last_seq: string }>(
+      'SELECT stream_id, last_seq FROM engine_checkpoints WHERE shard = $1',
+      [shard],
+    );
+    const resting = await client.query<RestingRow>(
+      `SELECT order_id, client_order_id, account, symbol, side, order_type, price, quantity, time_in_force,
+              status, ack_status, filled_quantity, leaves_quantity, seq
+       FROM orders WHERE shard = $1 AND leaves_quantity > 0 ORDER BY seq`,
+      [shard],
+    );
+    await client.query('COMMIT');
+    return {
+      checkpoint: checkpoint.rows[0].stream_id,
+      lastSeq: Number(checkpoint.rows[0].last_seq),
+      restingOrders: resting.rows.map(storedOrderOf),
+    };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Orders (upserted), trades and the checkpoint in ONE statement: data-modifying
+ * CTEs run atomically, so this is one transaction and one round trip, and each
+ * table gets one multi-row insert from unnest'ed arrays. The checkpoint moves
+ * only from where this writer left it (the fence); otherwise nothing is written.
+ */
+const COMMIT_BATCH_SQL = `
+WITH fence AS (
+  UPDATE engine_checkpoints SET stream_id = $25, last_seq = $26, updated_at = now()
+  WHERE shard = $1 AND stream_id = $27
+  RETURNING shard
+), batch_orders AS (
+  INSERT INTO orders (order_id, shard, seq, account, client_order_id, symbol, side, order_type, price, quantity,
+                      time_in_force, status, ack_status, filled_quantity, leaves_quantity, reason)
+  SELECT o.order_id, $1, o.seq, o.account, o.client_order_id, o.symbol, o.side, o.order_type, o.price, o.quantity,
+         o.time_in_force, o.status, o.ack_status, o.filled_quantity, o.leaves_quantity, o.reason
+  FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[],
+              $10::bigint[], $11::text[], $12::text[], $13::text[], $14::bigint[], $15::bigint[], $16::text[])
+       AS o(order_id, seq, account, client_order_id, symbol, side, order_type, price, quantity,
+            time_in_force, status, ack_status, filled_quantity, leaves_quantity, reason)
+  WHERE EXISTS (SELECT 1 FROM fence)
+  ON CONFLICT (order_id) DO UPDATE SET
+    status = EXCLUDED.status, filled_quantity = EXCLUDED.filled_quantity,
+    leaves_quantity = EXCLUDED.leaves_quantity, reason = EXCLUDED.reason, updated_at = now()
+), batch_trades AS (
+  INSERT INTO trades (trade_id, shard, seq, symbol, price, quantity, maker_order_id, taker_order_id, taker_side)
+  SELECT t.trade_id, $1, t.seq, t.symbol, t.price, t.quantity, t.maker_order_id, t.taker_order_id, t.taker_side
+  FROM unnest($17::text[], $18::bigint[], $19::text[], $20::bigint[], $21::bigint[], $22::text[], $23::text[], $24::text[])
+       AS t(trade_id, seq, symbol, price, quantity, maker_order_id, taker_order_id, taker_side)
+  WHERE EXISTS (SELECT 1 FROM fence)
+)
+SELECT count(*)::int AS moved FROM fence`;
+
+/** 'fenced' when the checkpoint was not where this writer left it: another engine owns the shard. */
+export async function commitBatch(db: Queryable, batch: BatchCommit): Promise<'committed' | 'fenced'> {
+  const { orders, trades } = batch;
+  // Named: parsed and planned once per connection.
+  const result = await db.query<{ moved: number }>({
+    name: 'commit-batch',
+    text: COMMIT_BATCH_SQL,
+    values: [
+      batch.shard,
+      orders.map((o) => o.orderId),
+      orders.map((o) => o.seq),
+      orders.map((o) => o.account),
+      orders.map((o) => o.clientOrderId),
+      orders.map((o) => o.symbol),
+      orders.map((o) => o.side),
+      orders.map((o) => o.type),
+      orders.map((o) => o.price),
+      orders.map((o) => o.quantity),
+      orders.map((o) => o.timeInForce),
+      orders.map((o) => o.status),
+      orders.map((o) => o.ackStatus),
+      orders.map((o) => o.filledQuantity),
+      orders.map((o) => o.leavesQuantity),
+      orders.map((o) => o.reason),
+      trades.map((t) => t.tradeId),
+      trades.map((t) => t.seq),
+      trades.map((t) => t.symbol),
+      trades.map((t) => t.price),
+      trades.map((t) => t.quantity),
+      trades.map((t) => t.makerOrderId),
+      trades.map((t) => t.takerOrderId),
+      trades.map((t) => t.takerSide),
+      batch.checkpoint,
+      batch.lastSeq,
+      batch.previousCheckpoint,
+    ],
+  });
+  return result.rows[0].moved === 1 ? 'committed' : 'fenced';
+}

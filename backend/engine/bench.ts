@@ -1,0 +1,191 @@
+/**
+ * Matching engine benchmark: `npm run bench:engine [-- --commands N --seed S --write FILE]`.
+ *
+ * Builds a seeded workload (several symbols; ~70% limit orders around a
+ * drifting mid, a quarter of them crossing the spread; ~20% cancels of resting
+ * orders; ~10% market orders), then:
+ * - throughput: one warm-up pass, then 5 timed passes each on a fresh engine;
+ *   prints the median commands/s;
+ * - latency: one more pass with process.hrtime.bigint() read around every
+ *   command (the timer's own cost, printed, is included); prints p50/p99/p99.9.
+ * `--write FILE` also writes the workload as JSON lines for `npm run engine:replay`.
+ */
+import { writeFileSync } from 'node:fs';
+import { MatchingEngine } from './matchingEngine';
+import type { Command, NewOrderCommand, Side } from './types';
+
+const SYMBOLS = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF', 'GGG', 'HHH'];
+/** One string per account, shared by its orders, as JSON.parse (which interns short strings) would give them. */
+const ACCOUNTS = Array.from({ length: 200 }, (_, i) => `acct-${i}`);
+const START_MID = 10_000;
+const PASSES = 5;
+
+/** mulberry32: a tiny, fast, seeded PRNG; the workload must be identical from run to run. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface OpenOrderRef {
+  orderId: string;
+  symbol: string;
+}
+
+/**
+ * The workload. A reference engine runs alongside the generator only so that
+ * cancels name orders that are really resting at that point.
+ */
+function buildWorkload(count: number, seed: number): Command[] {
+  const random = mulberry32(seed);
+  const below = (n: number) => Math.floor(random() * n);
+  const mids = SYMBOLS.map(() => START_MID);
+  const tracker = new MatchingEngine();
+  const cancellable: OpenOrderRef[] = [];
+  const commands: Command[] = [];
+
+  const pickRestingOrder = (): OpenOrderRef | undefined => {
+    for (let attempt = 0; attempt < 16 && cancellable.length > 0; attempt++) {
+      const index = below(cancellable.length);
+      const candidate = cancellable[index];
+      cancellable[index] = cancellable[cancellable.length - 1];
+      cancellable.pop();
+      if (tracker.isOpen(candidate.orderId)) return candidate;
+    }
+    return undefined;
+  };
+
+  for (let i = 1; i <= count; i++) {
+    const orderId = String(i);
+    const symbolIndex = below(SYMBOLS.length);
+    const symbol = SYMBOLS[symbolIndex];
+    if (random() < 0.05) mids[symbolIndex] += random() < 0.5 ? -1 : 1;
+    const mid = mids[symbolIndex];
+    const side: Side = random() < 0.5 ? 'buy' : 'sell';
+    const account = ACCOUNTS[below(ACCOUNTS.length)];
+    const kind = random();
+
+    let command: Command | undefined;
+    if (kind < 0.2) {
+      const target = pickRestingOrder();
+      if (target !== undefined) command = { op: 'cancel', orderId: target.orderId, symbol: target.symbol };
+    } else if (kind < 0.3) {
+      command = { op: 'new', orderId, symbol, side, type: 'market', quantity: 1 + below(100), account };
+    }
+    if (command === undefined) {
+      const crossing = random() < 0.25;
+      const offset = crossing ? -(1 + below(5)) : below(20);
+      const price = side === 'buy' ? mid - offset : mid + 1 + offset;
+      const tifRoll = random();
+      const timeInForce = !crossing || tifRoll < 0.6 ? 'GTC' : tifRoll < 0.85 ? 'IOC' : 'FOK';
+      const order: NewOrderCommand = {
+        op: 'new', orderId, symbol, side, type: 'limit', price, quantity: 1 + below(100), timeInForce, account,
+      };
+      command = order;
+    }
+    commands.push(command);
+    tracker.process(command);
+    if (command.op === 'new' && tracker.isOpen(orderId)) cancellable.push({ orderId, symbol });
+  }
+  return commands;
+}
+
+interface PassResult {
+  seconds: number;
+  events: number;
+  trades: number;
+  resting: number;
+}
+
+function throughputPass(commands: Command[]): PassResult {
+  const engine = new MatchingEngine();
+  let events = 0;
+  let trades = 0;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < commands.length; i++) {
+    const produced = engine.process(commands[i]);
+    events += produced.length;
+    for (let j = 0; j < produced.length; j++) if (produced[j].type === 'trade') trades++;
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { seconds, events, trades, resting: engine.snapshot().orders.length };
+}
+
+function latencyPassNanoseconds(commands: Command[]): Float64Array {
+  const engine = new MatchingEngine();
+  const latencies = new Float64Array(commands.length);
+  for (let i = 0; i < commands.length; i++) {
+    const start = process.hrtime.bigint();
+    engine.process(commands[i]);
+    latencies[i] = Number(process.hrtime.bigint() - start);
+  }
+  return latencies.sort();
+}
+
+function timerOverheadNanoseconds(): number {
+  const samples = new Float64Array(100_000);
+  for (let i = 0; i < samples.length; i++) {
+    const start = process.hrtime.bigint();
+    samples[i] = Number(process.hrtime.bigint() - start);
+  }
+  return samples.sort()[samples.length >> 1];
+}
+
+function percentile(sorted: Float64Array, fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
+}
+
+function optionValue(name: string, fallback: string): string {
+  const index = process.argv.indexOf(name);
+  return index >= 0 && index + 1 < process.argv.length ? process.argv[index + 1] : fallback;
+}
+
+function main(): void {
+  const count = Number(optionValue('--commands', '1000000'));
+  const seed = Number(optionValue('--seed', '42'));
+  const writeTo = optionValue('--write', '');
+
+  const commands = buildWorkload(count, seed);
+  const counts = { new: 0, cancel: 0, market: 0 };
+  for (const command of commands) {
+    if (command.op === 'cancel') counts.cancel++;
+    else if (command.type === 'market') counts.market++;
+    else counts.new++;
+  }
+  console.log(
+    `workload: ${count} commands, seed ${seed}, ${SYMBOLS.length} symbols: ` +
+      `${counts.new} limit, ${counts.cancel} cancel, ${counts.market} market`,
+  );
+  if (writeTo !== '') {
+    writeFileSync(writeTo, commands.map((command) => JSON.stringify(command)).join('\n') + '\n');
+    console.log(`workload written to ${writeTo}`);
+  }
+
+  const warmUp = throughputPass(commands);
+  console.log(`per pass: ${warmUp.events} events, ${warmUp.trades} trades, ${warmUp.resting} orders resting at the end`);
+  const rates: number[] = [];
+  for (let pass = 0; pass < PASSES; pass++) rates.push(count / throughputPass(commands).seconds);
+  rates.sort((a, b) => a - b);
+  const median = rates[PASSES >> 1];
+  console.log(
+    `throughput: ${Math.round(median).toLocaleString('en-US')} commands/s ` +
+      `(median of ${PASSES} passes; min ${Math.round(rates[0]).toLocaleString('en-US')}, ` +
+      `max ${Math.round(rates[PASSES - 1]).toLocaleString('en-US')})`,
+  );
+
+  const latencies = latencyPassNanoseconds(commands);
+  const overhead = timerOverheadNanoseconds();
+  const micros = (nanoseconds: number) => `${(nanoseconds / 1000).toFixed(2)} µs`;
+  console.log(
+    `latency per command: p50 ${micros(percentile(latencies, 0.5))}, p99 ${micros(percentile(latencies, 0.99))}, ` +
+      `p99.9 ${micros(percentile(latencies, 0.999))}, max ${micros(latencies[latencies.length - 1])} ` +
+      `(hrtime.bigint around every command; includes ~${overhead} ns timer cost)`,
+  );
+}
+
+main();

@@ -1,0 +1,105 @@
+import { NO_ORDER, type OrderStore } from './orderStore';
+import { PriceLevel } from './priceLevel';
+import type { BookLevel, Side } from './types';
+
+/**
+ * One side of one symbol's book: its price levels in an array sorted worst to
+ * best, so the best level is the last element: taking or emptying it is an
+ * O(1) pop, and new orders, which mostly arrive near the touch, are inserted
+ * near the end. A book holds tens of levels a side, so a binary search finds
+ * one in a few steps, cheaper than keeping a price → level map in step.
+ */
+export class BookSide {
+  private readonly levels: PriceLevel[] = [];
+  /** Higher prices are better for bids (+1), lower for asks (-1). */
+  private readonly direction: 1 | -1;
+
+  constructor(
+    readonly symbol: string,
+    readonly side: Side,
+    private readonly orders: OrderStore,
+  ) {
+    this.direction = side === 'buy' ? 1 : -1;
+  }
+
+  best(): PriceLevel | undefined {
+    return this.levels[this.levels.length - 1];
+  }
+
+  /** Whether a level at `price` on this side trades with an incoming order limited to `limitPrice`. */
+  reaches(price: number, limitPrice: number): boolean {
+    return this.direction === 1 ? price >= limitPrice : price <= limitPrice;
+  }
+
+  /** The level at `price`, created (in sorted place) if there is none. */
+  levelAt(price: number): PriceLevel {
+    const index = this.indexAfterWorseLevels(price);
+    const candidate = this.levels[index - 1];
+    if (candidate !== undefined && candidate.price === price) return candidate;
+    const level = new PriceLevel(price, this);
+    if (index === this.levels.length) this.levels.push(level);
+    else this.levels.splice(index, 0, level);
+    return level;
+  }
+
+  removeLevel(level: PriceLevel): void {
+    if (this.best() === level) this.levels.pop();
+    else this.levels.splice(this.indexAfterWorseLevels(level.price) - 1, 1);
+  }
+
+  /**
+   * Whether an incoming order could take `quantity` right now at prices up to
+   * `limitPrice` (any price when undefined), not counting resting orders of
+   * `account`, which self-trade prevention would cancel rather than trade with.
+   */
+  canFill(quantity: number, limitPrice: number | undefined, account: string | undefined): boolean {
+    let missing = quantity;
+    for (let i = this.levels.length - 1; i >= 0; i--) {
+      const level = this.levels[i];
+      if (limitPrice !== undefined && !this.reaches(level.price, limitPrice)) return false;
+      if (account === undefined) {
+        missing -= level.totalQuantity;
+        if (missing <= 0) return true;
+        continue;
+      }
+      for (let order = level.head; order !== NO_ORDER; order = this.orders.next[order]) {
+        if (this.orders.account[order] === account) continue;
+        missing -= this.orders.remaining[order];
+        if (missing <= 0) return true;
+      }
+    }
+    return false;
+  }
+
+  levelsBestFirst(): PriceLevel[] {
+    return this.levels.slice().reverse();
+  }
+
+  /** The best `count` levels, best first. */
+  depth(count: number): BookLevel[] {
+    const result: BookLevel[] = [];
+    const last = Math.max(this.levels.length - count, 0);
+    for (let i = this.levels.length - 1; i >= last; i--) result.push(toBookLevel(this.levels[i]));
+    return result;
+  }
+
+  private isBetter(price: number, than: number): boolean {
+    return this.direction === 1 ? price > than : price < than;
+  }
+
+  /** Binary search: the index of the first level better than `price`; a level at `price` sits just before it. */
+  private indexAfterWorseLevels(price: number): number {
+    let low = 0;
+    let high = this.levels.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.isBetter(this.levels[middle].price, price)) high = middle;
+      else low = middle + 1;
+    }
+    return low;
+  }
+}
+
+export function toBookLevel(level: PriceLevel): BookLevel {
+  return { price: level.price, quantity: level.totalQuantity, orders: level.orderCount };
+}

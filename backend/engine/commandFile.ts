@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import { parseCommandLine } from './commandValidation';
+import type { Command } from './types';
+
+/** Why a command file cannot be replayed: unreadable, or a line that is not a command. */
+export class CommandFileError extends Error {}
+
+const NEWLINE = 0x0a;
+
+/**
+ * Every command of a JSON-lines file, parsed up front (so that replay times
+ * matching alone). Blank lines are skipped; the first line that is not a JSON
+ * object with a known op stops everything, named by its line number.
+ */
+export function readCommandFile(path: string): Command[] {
+  let content: Buffer;
+  try {
+    content = readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
+    throw new CommandFileError(`cannot read ${path}: ${why}`);
+  }
+  const commands: Command[] = [];
+  // Lines are cut from the buffer one by one: a whole file as one string would cap its size at V8's string limit.
+  let lineNumber = 0;
+  for (let start = 0; start < content.length; ) {
+    const newline = content.indexOf(NEWLINE, start);
+    const end = newline === -1 ? content.length : newline;
+    lineNumber++;
+    const line = content.toString('utf8', start, end);
+    start = end + 1;
+    if (line.trim() === '') continue;
+    const parsed = parseCommandLine(line);
+    if (!parsed.ok) throw new CommandFileError(`${path}:${lineNumber}: malformed command: ${parsed.error}`);
+    commands.push(parsed.command);
+  }
+  return commands;
+}

@@ -1,0 +1,74 @@
+import type { Command, OrderType, RejectReason, Side, TimeInForce } from './types';
+
+/**
+ * Why `value` cannot be matched, judged on the command alone (the engine adds
+ * `duplicate-order-id` and `unknown-order`, which depend on its state), or
+ * undefined when it can. Never throws, whatever `value` is.
+ *
+ * `null` counts as absent for the optional fields (`price`, `timeInForce`,
+ * `account`), as JSON producers often write it.
+ */
+export function commandDefect(value: unknown): RejectReason | undefined {
+  if (typeof value !== 'object' || value === null) return 'invalid-command';
+  const command = value as Record<string, unknown>;
+  if (!isNonEmptyString(command.orderId) || !isNonEmptyString(command.symbol)) return 'invalid-command';
+  if (command.op === 'cancel') return undefined;
+  if (command.op !== 'new') return 'invalid-command';
+
+  if (!isSide(command.side) || !isOrderType(command.type)) return 'invalid-command';
+  if (!isAbsent(command.timeInForce) && !isTimeInForce(command.timeInForce)) return 'invalid-command';
+  if (!isAbsent(command.account) && typeof command.account !== 'string') return 'invalid-command';
+
+  if (!isPositiveInteger(command.quantity)) return 'invalid-quantity';
+  if (command.type === 'market') return isAbsent(command.price) ? undefined : 'unexpected-price';
+  if (isAbsent(command.price)) return 'missing-price';
+  return isPositiveInteger(command.price) ? undefined : 'invalid-price';
+}
+
+export type ParsedCommandLine = { ok: true; command: Command } | { ok: false; error: string };
+
+/**
+ * Parse one line of untrusted JSON into a Command shape: a JSON object with a
+ * known `op`. Its fields are not checked here; `process()` rejects bad ones
+ * with an event, as it would for the same command arriving from a stream.
+ */
+export function parseCommandLine(line: string): ParsedCommandLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    return { ok: false, error: `not JSON (${(error as Error).message})` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, error: 'not a JSON object' };
+  }
+  const op = (value as { op?: unknown }).op;
+  if (op !== 'new' && op !== 'cancel') return { ok: false, error: `unknown op ${JSON.stringify(op) ?? 'undefined'}` };
+  return { ok: true, command: value as Command };
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
+// Plain comparisons rather than SIDES.includes(…): this runs for every command.
+function isSide(value: unknown): value is Side {
+  return value === 'buy' || value === 'sell';
+}
+
+function isOrderType(value: unknown): value is OrderType {
+  return value === 'limit' || value === 'market';
+}
+
+function isTimeInForce(value: unknown): value is TimeInForce {
+  return value === 'GTC' || value === 'IOC' || value === 'FOK';
+}
+
+function isAbsent(value: unknown): boolean {
+  return value === undefined || value === null;
+}
+
+/** Integer ticks and lots stay exact only within the safe-integer range. */
+function isPositiveInteger(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) > 0;
+}

@@ -1,0 +1,231 @@
+import { AcceptedOrderIds } from './acceptedOrderIds';
+import { commandDefect } from './commandValidation';
+import { accepted, cancelled, rejected, trade } from './events';
+import { OrderBook } from './orderBook';
+import { OpenOrderTable } from './openOrderTable';
+import { orderIdHash } from './orderIdHash';
+import { NO_ORDER, OrderStore } from './orderStore';
+import type { PriceLevel } from './priceLevel';
+import { assertValidSnapshot } from './snapshotValidation';
+import type {
+  BookDepth,
+  CancelOrderCommand,
+  Command,
+  EngineEvent,
+  EngineSnapshot,
+  NewOrderCommand,
+  RestingOrder,
+  Side,
+  TopOfBook,
+} from './types';
+
+/**
+ * The matching core: one price-time priority book per symbol, commands in,
+ * events out. Pure: no I/O, no clock, no randomness, so the same commands
+ * always give the same events (replay, recovery and property tests rely on it).
+ *
+ * Rules beyond plain price-time priority:
+ * - Market orders never rest and behave as IOC whatever timeInForce says.
+ * - Self-trade prevention cancels the *resting* order of the incoming order's
+ *   account (reason `self-trade`) and matching goes on. Orders without an
+ *   account never self-match.
+ * - A FOK order counts only other accounts' orders as liquidity; one that
+ *   cannot fill completely changes nothing in the book (no trades, and no
+ *   self-trade cancellations either).
+ * - A rejected `new` leaves no trace: its orderId may be used again.
+ */
+export class MatchingEngine {
+  private readonly books = new Map<string, OrderBook>();
+  private readonly orders = new OrderStore();
+  private readonly openOrders = new OpenOrderTable(this.orders);
+  /** Every id accepted, open or finished: duplicates are refused. */
+  private readonly acceptedIds = new AcceptedOrderIds();
+  private nextSequence = 0;
+
+  /** Apply one command. Never throws: anything malformed or impossible becomes a `rejected` event. */
+  process(command: Command): EngineEvent[] {
+    const defect = commandDefect(command);
+    if (defect !== undefined) return [rejected(command, defect)];
+    return command.op === 'new' ? this.enter(command) : this.cancel(command);
+  }
+
+  /** Resting orders in time priority and every finished order id: enough for `restore` to continue exactly. */
+  snapshot(): EngineSnapshot {
+    const resting: number[] = [];
+    for (const book of this.books.values()) {
+      for (const side of [book.bids, book.asks]) {
+        for (const level of side.levelsBestFirst()) {
+          for (let order = level.head; order !== NO_ORDER; order = this.orders.next[order]) resting.push(order);
+        }
+      }
+    }
+    resting.sort((a, b) => this.orders.sequence[a] - this.orders.sequence[b]);
+    return {
+      orders: resting.map((order) => this.restingOrder(order)),
+      finishedOrderIds: this.acceptedIds.values().filter((orderId) => !this.isOpen(orderId)),
+    };
+  }
+
+  /**
+   * A fresh engine holding `snapshot`'s resting orders, queued in the order
+   * given. `finishedOrderIds` may be empty (books rebuilt from resting orders
+   * only): matching is unchanged, only reuse of those ids goes undetected.
+   * Throws on a snapshot no engine could have produced (see assertValidSnapshot).
+   */
+  static restore(snapshot: EngineSnapshot): MatchingEngine {
+    assertValidSnapshot(snapshot);
+    const engine = new MatchingEngine();
+    for (const order of snapshot.orders) engine.restoreRestingOrder(order);
+    for (const orderId of snapshot.finishedOrderIds) {
+      if (!engine.acceptedIds.add(orderId, orderIdHash(orderId))) throw new TypeError(`snapshot: order ${orderId} listed twice`);
+    }
+    return engine;
+  }
+
+  /** Best bid and ask with their aggregated quantity and order count; empty for an unknown symbol. */
+  topOfBook(symbol: string): TopOfBook {
+    return this.books.get(symbol)?.topOfBook() ?? { symbol };
+  }
+
+  /** The best `levels` price levels of each side, best first. */
+  depth(symbol: string, levels: number): BookDepth {
+    return this.books.get(symbol)?.depth(levels) ?? { symbol, bids: [], asks: [] };
+  }
+
+  /** Symbols with a book: every symbol of an accepted or restored order, in order of first appearance. */
+  symbols(): string[] {
+    return [...this.books.keys()];
+  }
+
+  /** Whether `orderId` is resting in a book. */
+  isOpen(orderId: string): boolean {
+    return this.openOrders.find(orderId) !== NO_ORDER;
+  }
+
+  private enter(command: NewOrderCommand): EngineEvent[] {
+    const { orderId, symbol, side, quantity } = command;
+    const idHash = orderIdHash(orderId);
+    if (!this.acceptedIds.add(orderId, idHash)) return [rejected(command, 'duplicate-order-id')];
+
+    const isMarket = command.type === 'market';
+    const timeInForce = isMarket ? 'IOC' : (command.timeInForce ?? 'GTC');
+    const limitPrice = isMarket ? undefined : command.price;
+    const account = command.account ?? undefined;
+    const events: EngineEvent[] = [accepted(command, timeInForce, account)];
+    const book = this.bookFor(symbol);
+
+    if (timeInForce === 'FOK' && !book.oppositeSide(side).canFill(quantity, limitPrice, account)) {
+      events.push(cancelled(symbol, orderId, quantity, 'fok'));
+      return events;
+    }
+    const remaining = this.match(book, orderId, side, quantity, limitPrice, account, events);
+    if (remaining === 0) return events;
+    if (timeInForce === 'GTC') this.rest(book, orderId, idHash, side, limitPrice as number, remaining, account);
+    else events.push(cancelled(symbol, orderId, remaining, 'unfilled'));
+    return events;
+  }
+
+  /** Trade the incoming order against the opposite side, best price first, oldest first within a price; returns what is left. */
+  private match(
+    book: OrderBook,
+    takerOrderId: string,
+    takerSide: Side,
+    quantity: number,
+    limitPrice: number | undefined,
+    account: string | undefined,
+    events: EngineEvent[],
+  ): number {
+    const orders = this.orders;
+    const makers = book.oppositeSide(takerSide);
+    let remaining = quantity;
+    let fills = 0;
+    while (remaining > 0) {
+      const level = makers.best();
+      if (level === undefined || (limitPrice !== undefined && !makers.reaches(level.price, limitPrice))) break;
+      let maker = level.head;
+      while (maker !== NO_ORDER && remaining > 0) {
+        const next = orders.next[maker];
+        if (account !== undefined && orders.account[maker] === account) {
+          events.push(cancelled(book.symbol, orders.orderId[maker], orders.remaining[maker], 'self-trade'));
+          this.remove(level, maker);
+        } else {
+          const available = orders.remaining[maker];
+          const filled = remaining < available ? remaining : available;
+          remaining -= filled;
+          orders.fill(level, maker, filled);
+          events.push(trade(book.symbol, takerOrderId, ++fills, orders.orderId[maker], takerSide, level.price, filled));
+          if (filled === available) this.remove(level, maker);
+        }
+        maker = next;
+      }
+      if (level.orderCount === 0) makers.removeLevel(level);
+    }
+    return remaining;
+  }
+
+  private rest(
+    book: OrderBook,
+    orderId: string,
+    idHash: number,
+    side: Side,
+    price: number,
+    quantity: number,
+    account: string | undefined,
+  ): void {
+    const handle = this.orders.allocate(orderId, account, price, quantity, this.nextSequence++);
+    this.orders.append(book.ownSide(side).levelAt(price), handle);
+    this.openOrders.insert(handle, idHash);
+  }
+
+  /** Take a resting order out of its level for good (its level is removed by the caller once empty). */
+  private remove(level: PriceLevel, handle: number): void {
+    this.orders.unlink(level, handle);
+    this.openOrders.remove(handle);
+    this.orders.release(handle);
+  }
+
+  private cancel(command: CancelOrderCommand): EngineEvent[] {
+    const handle = this.openOrders.find(command.orderId);
+    const level = handle === NO_ORDER ? null : this.orders.level[handle];
+    if (level === null || level.bookSide.symbol !== command.symbol) return [rejected(command, 'unknown-order')];
+    const event = cancelled(command.symbol, command.orderId, this.orders.remaining[handle], 'user');
+    this.remove(level, handle);
+    if (level.orderCount === 0) level.bookSide.removeLevel(level);
+    return [event];
+  }
+
+  private restoreRestingOrder(order: RestingOrder): void {
+    const idHash = orderIdHash(order.orderId);
+    if (!this.acceptedIds.add(order.orderId, idHash)) throw new TypeError(`snapshot: order ${order.orderId} listed twice`);
+    const book = this.bookFor(order.symbol);
+    const opposite = book.oppositeSide(order.side);
+    const bestOpposite = opposite.best();
+    if (bestOpposite !== undefined && opposite.reaches(bestOpposite.price, order.price)) {
+      throw new TypeError(`snapshot: order ${order.orderId} crosses the ${order.symbol} book`);
+    }
+    this.rest(book, order.orderId, idHash, order.side, order.price, order.quantity, order.account ?? undefined);
+  }
+
+  private restingOrder(handle: number): RestingOrder {
+    const level = this.orders.level[handle] as PriceLevel;
+    const resting: RestingOrder = {
+      orderId: this.orders.orderId[handle],
+      symbol: level.bookSide.symbol,
+      side: level.bookSide.side,
+      price: level.price,
+      quantity: this.orders.remaining[handle],
+    };
+    const account = this.orders.account[handle];
+    if (account !== undefined) resting.account = account;
+    return resting;
+  }
+
+  private bookFor(symbol: string): OrderBook {
+    let book = this.books.get(symbol);
+    if (book === undefined) {
+      book = new OrderBook(symbol, this.orders);
+      this.books.set(symbol, book);
+    }
+    return book;
+  }
+}

@@ -1,0 +1,411 @@
+/**
+ * The engine service of one shard: reads orders:{shard} through the consumer
+ * group in batches, matches each batch with the pure engine, commits the
+ * batch's effects and the checkpoint in one PostgreSQL transaction, then
+ * publishes the execution reports and the top of book, then acknowledges
+ * (the publication overlapping the next batch's reading, matching and commit).
+ *
+ * Recovery: the books are rebuilt from PostgreSQL (resting orders in seq
+ * order) and the pending entries are read again first. Entries at or below
+ * the checkpoint are already committed: their reports are re-published from
+ * PostgreSQL instead of being matched a second time.
+ */
+import type { Redis } from 'ioredis';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import type { EngineEnv } from '../config/env';
+import { BatchCommit, commitBatch, loadShardJournal, readCheckpoint } from '../db/journal';
+import { clientOrderKey, findAcknowledgements, findClientOrderIds } from '../db/orders';
+import { isConnectionError } from '../db/pool';
+import {
+  CommandEnvelope,
+  ENGINE_CONSUMER_GROUP,
+  ExecutionReport,
+  compareStreamIds,
+  decodeCommands,
+  encodeReports,
+  ordersStreamFor,
+  payloadOf,
+  reportsStreamFor,
+  shardOf,
+  topOfBookKeyFor,
+  PAYLOAD_FIELD,
+  StopSignal,
+} from '../streams';
+import { EngineMetrics } from './metrics';
+import { BatchEffects, OutboundReport, ShardState } from './shardState';
+
+/** Stream entries read (and committed) per batch at most; an entry holds up to MAX_COMMANDS_PER_ENTRY commands. */
+export const BATCH_ENTRIES = 32;
+const READ_BLOCK_MS = 1000;
+/** Reports kept per gateway stream: a gateway reads them within milliseconds, so this only bounds dead gateways' streams. */
+const REPORTS_MAX_LENGTH = 10_000;
+const RETRY_DELAY_MS = { first: 50, max: 2000 };
+
+export interface EngineServiceDeps {
+  logger: Logger;
+  /** Blocking reads of orders:{shard}. */
+  reader: Redis;
+  /** Reports, acknowledgements, top of book. */
+  writer: Redis;
+  pool: Pool;
+  metrics: EngineMetrics;
+}
+
+/** Another engine moved this shard's checkpoint: two writers for one shard, so this one must stop. */
+export class FencedError extends Error {}
+class StoppedError extends Error {}
+
+type Dependency = 'postgres' | 'redis';
+type StreamEntry = [id: string, fields: string[] | null];
+
+export interface EngineHealth {
+  /** The loop runs (it may be waiting for a dependency). */
+  live: boolean;
+  /** Books rebuilt and both dependencies reachable. */
+  ready: boolean;
+  shard: number;
+  checkpoint: string;
+  waitingFor?: Dependency;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const retryDelay = (attempt: number) => Math.min(RETRY_DELAY_MS.max, RETRY_DELAY_MS.first * 2 ** Math.min(attempt - 1, 6));
+
+export class EngineService {
+  private readonly stream: string;
+  private readonly consumer: string;
+  private readonly shardSymbols: string[];
+  private state?: ShardState;
+  private checkpoint = '0-0';
+  private running?: Promise<void>;
+  private stopping = false;
+  private readonly stopSignal = new StopSignal();
+  private waitingFor?: Dependency;
+  /** The reports of the last committed batch on their way: published while the next batch is matched and committed. */
+  private publishing: Promise<void> = Promise.resolve();
+  private acknowledging: Promise<void> = Promise.resolve();
+  private failed = false;
+
+  constructor(
+    private readonly env: EngineEnv,
+    private readonly deps: EngineServiceDeps,
+  ) {
+    this.stream = ordersStreamFor(env.shard);
+    // Stable across restarts, so a restarted engine finds its own pending entries.
+    this.consumer = `engine-${env.shard}`;
+    this.shardSymbols = [...env.symbols.keys()].filter((symbol) => shardOf(symbol, env.engineShards) === env.shard);
+  }
+
+  /** Starts recovering and then matching; resolves when the loop ends (after `stop`, or rejects on a fatal error). */
+  start(): Promise<void> {
+    this.running ??= this.run().catch((error) => {
+      this.failed = true;
+      throw error;
+    });
+    return this.running;
+  }
+
+  /** Finishes the batch in progress (commit, reports, acknowledgements), then ends the loop. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    // Interrupts a blocking read (even one queued while Redis is down); a batch in progress finishes.
+    this.stopSignal.stop();
+    await this.running?.catch(() => undefined);
+  }
+
+  health(): EngineHealth {
+    const health: EngineHealth = {
+      live: !this.failed,
+      ready: !this.failed && this.state !== undefined && this.waitingFor === undefined,
+      shard: this.env.shard,
+      checkpoint: this.checkpoint,
+    };
+    if (this.waitingFor !== undefined) health.waitingFor = this.waitingFor;
+    return health;
+  }
+
+  private async run(): Promise<void> {
+    try {
+      this.state = await this.recover();
+      await this.untilAvailable('redis', true, () => this.ensureConsumerGroup());
+      // Pending entries first (ids after "0"): delivered before a restart, committed or not; then new ones (">").
+      let position = '0';
+      while (!this.stopping) {
+        const entries = await this.read(position);
+        if (entries === undefined) continue;
+        if (position !== '>') position = entries.length === 0 ? '>' : entries[entries.length - 1][0];
+        if (entries.length > 0) await this.handleBatch(entries);
+      }
+    } catch (error) {
+      if (!(error instanceof StoppedError)) throw error;
+    }
+    await this.publishing;
+    await this.acknowledging;
+    this.deps.logger.info({ checkpoint: this.checkpoint }, 'engine loop stopped');
+  }
+
+  private async recover(): Promise<ShardState> {
+    const journal = await this.untilAvailable('postgres', this.state === undefined, () => loadShardJournal(this.deps.pool, this.env.shard));
+    if (this.state !== undefined && journal.checkpoint !== this.checkpoint) {
+      throw new FencedError(`shard ${this.env.shard}: checkpoint moved to ${journal.checkpoint} by another writer`);
+    }
+    this.checkpoint = journal.checkpoint;
+    const state = ShardState.fromJournal(journal);
+    this.deps.metrics.openOrders.set(state.openOrderCount);
+    this.deps.logger.info({ checkpoint: journal.checkpoint, restingOrders: journal.restingOrders.length, lastSeq: journal.lastSeq }, 'books rebuilt from PostgreSQL');
+    this.state = state;
+    await this.publishing;
+    await this.publish([], [], this.topsOf(this.shardSymbols), journal.checkpoint);
+    return state;
+  }
+
+  private async ensureConsumerGroup(): Promise<void> {
+    try {
+      // From "0": commands enqueued before the first engine ever started are still matched.
+      await this.deps.writer.xgroup('CREATE', this.stream, ENGINE_CONSUMER_GROUP, '0', 'MKSTREAM');
+    } catch (error) {
+      if (!/BUSYGROUP/.test((error as Error).message)) throw error;
+    }
+  }
+
+  /** One batch of entries; `undefined` after a failure (already handled: retry the read). */
+  private async read(position: string): Promise<StreamEntry[] | undefined> {
+    const block = position === '>' ? ['BLOCK', READ_BLOCK_MS] : [];
+    try {
+      const reply = (await this.stopSignal.race(
+        this.deps.reader.call('XREADGROUP', 'GROUP', ENGINE_CONSUMER_GROUP, this.consumer, 'COUNT', BATCH_ENTRIES, ...block, 'STREAMS', this.stream, position),
+      )) as [string, StreamEntry[]][] | null | undefined;
+      if (reply === undefined) return undefined;
+      this.markAvailable('redis');
+      return reply === null ? [] : reply[0][1];
+    } catch (error) {
+      if (this.stopping) return undefined;
+      if (/NOGROUP/.test((error as Error).message)) {
+        // Redis lost the stream (restarted without persistence): recreate the group.
+        await this.untilAvailable('redis', true, () => this.ensureConsumerGroup());
+      } else {
+        this.markUnavailable('redis', error);
+        await sleep(RETRY_DELAY_MS.first);
+      }
+      return undefined;
+    }
+  }
+
+  private async handleBatch(entries: StreamEntry[]): Promise<void> {
+    const endTimer = this.deps.metrics.batchSeconds.startTimer();
+    const replayed: CommandEnvelope[] = [];
+    const fresh: CommandEnvelope[] = [];
+    let lastId = this.checkpoint;
+    for (const [id, fields] of entries) {
+      const committed = compareStreamIds(id, this.checkpoint) <= 0;
+      if (!committed && compareStreamIds(id, lastId) > 0) lastId = id;
+      // A pending entry trimmed from the stream comes back without fields: nothing to do but acknowledge it.
+      if (fields === null) continue;
+      const decoded = decodeCommands(payloadOf(fields));
+      if (decoded.errors.length > 0) {
+        this.deps.metrics.malformedCommands.inc(decoded.errors.length);
+        this.deps.logger.warn({ id, errors: decoded.errors }, 'malformed commands skipped');
+      }
+      (committed ? replayed : fresh).push(...decoded.items);
+    }
+
+    const reports: OutboundReport[] = replayed.length > 0 ? await this.reportsFromPostgres(replayed) : [];
+    let tops: [string, string][] = [];
+    if (compareStreamIds(lastId, this.checkpoint) > 0) {
+      const effects = await this.matchAndCommit(fresh, lastId);
+      reports.push(...effects.reports);
+      tops = this.topsOf(effects.symbols);
+    }
+    this.deps.metrics.batchSize.observe(replayed.length + fresh.length);
+    endTimer();
+    // Published while the next batch is read, matched and committed; batches' publications stay in order.
+    const ids = entries.map(([id]) => id);
+    const { checkpoint } = this;
+    this.publishing = this.publishing.then(() => this.publish(reports, ids, tops, checkpoint));
+  }
+
+  /** The top of book of each symbol as stored in Redis (taken now: later batches may change the book). */
+  private topsOf(symbols: Iterable<string>): [string, string][] {
+    return Array.from(symbols, (symbol) => [topOfBookKeyFor(symbol), JSON.stringify(this.state!.topOfBook(symbol))]);
+  }
+
+  /** Matches the fresh commands and commits them with the new checkpoint; matches again after a rebuild if the commit was refused. */
+  private async matchAndCommit(commands: CommandEnvelope[], lastId: string): Promise<BatchEffects> {
+    const clientOrders = commands.flatMap(({ command, clientOrderId }) =>
+      command.op === 'new' && clientOrderId !== undefined ? [{ account: command.account ?? '', clientOrderId }] : [],
+    );
+    // Redis's idempotency claims keep client order ids unique, so the first attempt does not ask PostgreSQL;
+    // if a claim was lost, the unique (account, client_order_id) refuses the commit and the rematch looks them up.
+    let taken = new Map<string, string>();
+    for (let attempt = 1; ; attempt++) {
+      const effects = this.state!.apply(commands, taken);
+      const batch: BatchCommit = {
+        shard: this.env.shard,
+        previousCheckpoint: this.checkpoint,
+        checkpoint: lastId,
+        lastSeq: effects.lastSeq,
+        orders: effects.orders,
+        trades: effects.trades,
+      };
+      if ((await this.commit(batch)) === 'committed') {
+        this.checkpoint = lastId;
+        this.countCommitted(commands, effects);
+        return effects;
+      }
+      // The statement was refused (e.g. a client order id already stored): the in-memory matching
+      // is void, so rebuild the books from PostgreSQL and match again, knowing the stored client order ids.
+      if (attempt > 1) {
+        // Refused even so: wait rather than spin, and say so loudly.
+        this.deps.logger.error({ attempt, checkpoint: this.checkpoint }, 'batch refused again by PostgreSQL');
+        this.markUnavailable('postgres', new Error('batch refused'));
+        await sleep(retryDelay(attempt));
+      }
+      this.state = await this.recover();
+      taken = await this.untilAvailable('postgres', false, () => findClientOrderIds(this.deps.pool, clientOrders));
+    }
+  }
+
+  private async commit(batch: BatchCommit): Promise<'committed' | 'rematch'> {
+    for (let attempt = 1; ; attempt++) {
+      const endTimer = this.deps.metrics.commitSeconds.startTimer();
+      try {
+        const outcome = await commitBatch(this.deps.pool, batch);
+        endTimer();
+        if (outcome === 'fenced') throw new FencedError(`shard ${batch.shard}: checkpoint is no longer ${batch.previousCheckpoint}; another engine writes this shard`);
+        this.markAvailable('postgres');
+        return 'committed';
+      } catch (error) {
+        if (error instanceof FencedError) throw error;
+        // A refused statement is rolled back: nothing of the batch is stored.
+        if (!isConnectionError(error)) {
+          this.deps.logger.info({ err: (error as Error).message }, 'batch refused by PostgreSQL, matching it again');
+          return 'rematch';
+        }
+        this.markUnavailable('postgres', error);
+        await sleep(retryDelay(attempt));
+        // The commit may have succeeded with only its answer lost: the checkpoint tells.
+        const stored = await this.untilAvailable('postgres', false, () => readCheckpoint(this.deps.pool, batch.shard));
+        if (stored === batch.checkpoint) return 'committed';
+        if (stored !== batch.previousCheckpoint) throw new FencedError(`shard ${batch.shard}: checkpoint moved to ${stored} by another writer`);
+      }
+    }
+  }
+
+  /** Reports of commands already committed before a restart, rebuilt from PostgreSQL. */
+  private async reportsFromPostgres(commands: CommandEnvelope[]): Promise<OutboundReport[]> {
+    const orderIds = commands.map(({ command }) => command.orderId);
+    const clientOrders = commands.flatMap(({ command, clientOrderId }) =>
+      command.op === 'new' && clientOrderId !== undefined ? [{ account: command.account ?? '', clientOrderId }] : [],
+    );
+    const [acknowledgements, taken] = await this.untilAvailable('postgres', false, () =>
+      Promise.all([findAcknowledgements(this.deps.pool, orderIds), findClientOrderIds(this.deps.pool, clientOrders)]),
+    );
+    this.deps.metrics.replayedCommands.inc(commands.length);
+    return commands.flatMap(({ command, requestId, replyTo, clientOrderId }): OutboundReport[] => {
+      const stored = acknowledgements.get(command.orderId);
+      let report: ExecutionReport | undefined;
+      if (command.op === 'cancel') {
+        const cancelled = stored?.status === 'cancelled';
+        report = { kind: 'cancel', requestId, orderId: command.orderId, outcome: cancelled ? 'cancelled' : 'rejected' };
+        if (!cancelled) report.reason = 'unknown-order';
+      } else if (stored !== undefined) {
+        report = { kind: 'order', requestId, order: stored };
+      } else if (clientOrderId !== undefined) {
+        const existingOrderId = taken.get(clientOrderKey(command.account ?? '', clientOrderId));
+        if (existingOrderId !== undefined) report = { kind: 'duplicate', requestId, existingOrderId };
+      }
+      return report === undefined ? [] : [{ replyTo, report }];
+    });
+  }
+
+  /**
+   * Reports (one entry per gateway process) and top of book in one pipeline,
+   * retried until Redis takes all of it; only then are the entries acknowledged
+   * (and the stream trimmed to the checkpoint). A crash in between leaves them
+   * pending: re-published after the restart, never lost (gateways ignore duplicates).
+   */
+  private async publish(reports: OutboundReport[], ids: string[], tops: [string, string][], checkpoint: string): Promise<void> {
+    const reportsByStream = new Map<string, ExecutionReport[]>();
+    for (const { replyTo, report } of reports) {
+      const stream = reportsStreamFor(replyTo);
+      const group = reportsByStream.get(stream);
+      if (group === undefined) reportsByStream.set(stream, [report]);
+      else group.push(report);
+    }
+    for (let attempt = 1; ; attempt++) {
+      const pipeline = this.deps.writer.pipeline();
+      for (const [stream, group] of reportsByStream) {
+        pipeline.xadd(stream, 'MAXLEN', '~', REPORTS_MAX_LENGTH, '*', PAYLOAD_FIELD, encodeReports(group));
+      }
+      if (tops.length > 0) pipeline.mset(...tops.flat());
+      try {
+        const failure = (await pipeline.exec())?.find(([error]) => error) ?? null;
+        if (failure === null) break;
+        throw failure[0];
+      } catch (error) {
+        this.markUnavailable('redis', error);
+        await sleep(retryDelay(attempt));
+      }
+    }
+    this.markAvailable('redis');
+    this.acknowledge(ids, checkpoint);
+  }
+
+  /**
+   * XACK and trim without waiting: the next read need not wait for them, and
+   * an acknowledgement that fails only leaves entries pending, which a restart
+   * handles like any other. `stop` waits for the last one.
+   */
+  private acknowledge(ids: string[], checkpoint: string): void {
+    const pipeline = this.deps.writer.pipeline();
+    if (ids.length > 0) pipeline.xack(this.stream, ENGINE_CONSUMER_GROUP, ...ids);
+    // Entries up to this batch's checkpoint are committed and their reports published: the stream need not keep them.
+    pipeline.xtrim(this.stream, 'MINID', '~', checkpoint);
+    this.acknowledging = pipeline.exec().then(
+      (results) => {
+        const failure = results?.find(([error]) => error);
+        if (failure) this.deps.logger.warn({ err: failure[0]!.message }, 'acknowledgement failed; the entries stay pending');
+      },
+      (error: Error) => this.deps.logger.warn({ err: error.message }, 'acknowledgement failed; the entries stay pending'),
+    );
+  }
+
+  /** Runs `action` until it succeeds, waiting out outages; `abortOnStop` gives up when stopping (nothing is half done). */
+  private async untilAvailable<T>(dependency: Dependency, abortOnStop: boolean, action: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await action();
+        this.markAvailable(dependency);
+        return result;
+      } catch (error) {
+        this.markUnavailable(dependency, error);
+        if (abortOnStop && this.stopping) throw new StoppedError();
+        await sleep(retryDelay(attempt));
+      }
+    }
+  }
+
+  private markUnavailable(dependency: Dependency, error: unknown): void {
+    this.deps.metrics.retries.inc({ dependency });
+    if (this.waitingFor !== dependency) {
+      this.deps.logger.warn({ dependency, err: (error as Error).message }, 'dependency unavailable, retrying');
+    }
+    this.waitingFor = dependency;
+  }
+
+  private markAvailable(dependency: Dependency): void {
+    if (this.waitingFor !== dependency) return;
+    this.deps.logger.info({ dependency }, 'dependency available again');
+    this.waitingFor = undefined;
+  }
+
+  private countCommitted(commands: CommandEnvelope[], effects: BatchEffects): void {
+    const { metrics } = this.deps;
+    const cancels = commands.filter(({ command }) => command.op === 'cancel').length;
+    metrics.commands.inc({ op: 'new' }, commands.length - cancels);
+    if (cancels > 0) metrics.commands.inc({ op: 'cancel' }, cancels);
+    metrics.trades.inc(effects.trades.length);
+    metrics.openOrders.set(this.state!.openOrderCount);
+  }
+}

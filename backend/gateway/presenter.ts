@@ -1,0 +1,54 @@
+/** Turns the engine's integer ticks back into the API's decimal strings. */
+import type { ApiOrder, ApiTopOfBook } from '../api/schemas';
+import type { BookLevel, TopOfBook } from '../engine/types';
+import { SymbolSpec, ticksToPrice } from '../config/symbols';
+import type { OrderView } from '../streams';
+
+/** Decimal places an average price carries beyond the tick's. */
+const AVERAGE_EXTRA_DECIMALS = 4;
+
+/** Volume-weighted average of the fills, rounded half up, without trailing zeros past the tick's decimals. */
+export function averagePrice(view: OrderView, spec: SymbolSpec): string | null {
+  let quantity = 0n;
+  let notionalTicks = 0n;
+  for (const fill of view.fills) {
+    quantity += BigInt(fill.quantity);
+    notionalTicks += BigInt(fill.price) * BigInt(fill.quantity);
+  }
+  if (quantity === 0n) return null;
+  const scale = 10n ** BigInt(AVERAGE_EXTRA_DECIMALS);
+  const scaledUnits = (2n * notionalTicks * spec.tickUnits * scale + quantity) / (2n * quantity);
+  const decimals = spec.decimals + AVERAGE_EXTRA_DECIMALS;
+  const digits = scaledUnits.toString().padStart(decimals + 1, '0');
+  const fraction = digits.slice(-decimals).replace(/0+$/, '').padEnd(spec.decimals, '0');
+  const whole = digits.slice(0, -decimals);
+  return fraction === '' ? whole : `${whole}.${fraction}`;
+}
+
+export function presentOrder(view: OrderView, spec: SymbolSpec): ApiOrder {
+  return {
+    orderId: view.orderId,
+    clientOrderId: view.clientOrderId ?? null,
+    account: view.account,
+    symbol: view.symbol,
+    side: view.side,
+    type: view.type,
+    price: view.price === undefined ? null : ticksToPrice(view.price, spec),
+    quantity: view.quantity,
+    timeInForce: view.timeInForce,
+    status: view.status,
+    filledQuantity: view.filledQuantity,
+    leavesQuantity: view.leavesQuantity,
+    averagePrice: averagePrice(view, spec),
+    reason: view.reason ?? null,
+    fills: view.fills.map((fill) => ({ tradeId: fill.tradeId, price: ticksToPrice(fill.price, spec), quantity: fill.quantity })),
+  };
+}
+
+function presentLevel(level: BookLevel | undefined, spec: SymbolSpec) {
+  return level === undefined ? null : { price: ticksToPrice(level.price, spec), quantity: level.quantity, orders: level.orders };
+}
+
+export function presentTopOfBook(top: TopOfBook, spec: SymbolSpec): ApiTopOfBook {
+  return { symbol: spec.symbol, bid: presentLevel(top.bid, spec), ask: presentLevel(top.ask, spec) };
+}

@@ -1,0 +1,272 @@
+/**
+ * `npm run bench:stack`: the throughput of the whole local topology through
+ * nginx, measured with wrk (a load generator nobody here wrote), and in the
+ * same run the ceiling of this topology on this machine: nginx in front of
+ * gateways that answer 201 without doing anything. Prints both and their ratio.
+ *
+ *   npm run bench:stack -- [--duration 60] [--warmup 10] [--connections 64] [--backends 4] [--json]
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { findBinary, freePort } from '../local/dataTier';
+import { checkHealth } from '../local/health';
+import { readLocalOutputs } from '../local/outputs';
+import { stackPaths } from '../local/paths';
+import { isRunning, ProcessIdentity, spawnDetached, stopProcess } from '../local/processes';
+import { nginxLaunch } from '../local/services';
+import { crashStackProcess, downStack, upStack } from '../local/stack';
+import { readState } from '../local/state';
+
+const LUA_SCRIPT = path.resolve(__dirname, '..', '..', 'loadtest', 'wrk', 'orders.lua');
+const CEILING_SERVER = path.join(__dirname, 'ceilingServer.js');
+
+interface BenchOptions {
+  durationSeconds: number;
+  warmupSeconds: number;
+  connections: number;
+  backends: number;
+  json: boolean;
+}
+
+interface WrkResult {
+  requests: number;
+  durationUs: number;
+  non2xx: number;
+  connectErrors: number;
+  readErrors: number;
+  writeErrors: number;
+  timeouts: number;
+  latencyUs: { mean: number; p50: number; p90: number; p99: number; p999: number; max: number };
+}
+
+interface RunFigures {
+  ordersPerSecond: number;
+  ok: number;
+  non2xx: number;
+  socketErrors: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+function parseArgs(argv: string[]): BenchOptions {
+  const options: BenchOptions = { durationSeconds: 60, warmupSeconds: 10, connections: 64, backends: 4, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => {
+      const parsed = Number(argv[++i]);
+      if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`${flag} takes a positive integer`);
+      return parsed;
+    };
+    if (flag === '--duration') options.durationSeconds = value();
+    else if (flag === '--warmup') options.warmupSeconds = value();
+    else if (flag === '--connections') options.connections = value();
+    else if (flag === '--backends') options.backends = value();
+    else if (flag === '--json') options.json = true;
+    else throw new Error(`unknown flag ${flag}; usage: bench:stack -- [--duration 60] [--warmup 10] [--connections 64] [--backends 4] [--json]`);
+  }
+  return options;
+}
+
+function say(line: string): void {
+  process.stderr.write(`bench:stack: ${line}\n`);
+}
+
+/** Runs wrk with the order script for `seconds` (bounded: wrk stops itself) and reads its JSON summary line. */
+function runWrk(url: string, seconds: number, connections: number): Promise<WrkResult> {
+  const wrk = findBinary('wrk', 'wrk');
+  const args = ['-t', '2', '-c', String(connections), '-d', `${seconds}s`, '--timeout', '10s', '-s', LUA_SCRIPT, url];
+  return new Promise((resolve, reject) => {
+    const child = spawn(wrk, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const line = output.split('\n').find((candidate) => candidate.startsWith('WRK_JSON '));
+      if (code !== 0 || !line) reject(new Error(`wrk failed (exit ${code}):\n${output}`));
+      else resolve(JSON.parse(line.slice('WRK_JSON '.length)) as WrkResult);
+    });
+  });
+}
+
+function figures(result: WrkResult): RunFigures {
+  const socketErrors = result.connectErrors + result.readErrors + result.writeErrors + result.timeouts;
+  return {
+    ordersPerSecond: Math.round(((result.requests - result.non2xx) * 1e6) / result.durationUs),
+    ok: result.requests - result.non2xx,
+    non2xx: result.non2xx,
+    socketErrors,
+    p50Ms: result.latencyUs.p50 / 1000,
+    p99Ms: result.latencyUs.p99 / 1000,
+  };
+}
+
+async function countOrders(databaseUrl: string): Promise<number> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ count: string }>('SELECT count(*) AS count FROM orders');
+    return Number(rows[0].count);
+  } finally {
+    await client.end();
+  }
+}
+
+/** CPU seconds (user + system) of a process; for PostgreSQL, the postmaster and all its children. */
+function cpuSeconds(pid: number, withChildren: boolean): number {
+  const ticks = (statPid: number): number => {
+    try {
+      const text = fs.readFileSync(`/proc/${statPid}/stat`, 'utf8');
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return 0;
+    }
+  };
+  let total = ticks(pid);
+  if (withChildren) {
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const text = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]);
+        if (ppid === pid) total += ticks(Number(entry));
+      } catch {
+        // The process ended while we looked.
+      }
+    }
+  }
+  return total / 100;
+}
+
+/** The share of the machine's CPU each role used during the measured run. */
+async function measureCpu<T>(dir: string, run: () => Promise<T>): Promise<{ result: T; shares: Record<string, number> }> {
+  const state = readState(stackPaths(dir));
+  const records = state?.processes ?? [];
+  const sample = () => {
+    const byRole: Record<string, number> = {};
+    for (const record of records) {
+      // Gateways with WORKERS > 1 and PostgreSQL both do their work in child processes.
+      const seconds = cpuSeconds(record.pid, record.role === 'postgres' || record.role === 'gateway' || record.role === 'nginx');
+      byRole[record.role] = (byRole[record.role] ?? 0) + seconds;
+    }
+    return byRole;
+  };
+  const before = sample();
+  const selfBefore = process.cpuUsage();
+  const started = Date.now();
+  const result = await run();
+  const elapsed = (Date.now() - started) / 1000;
+  const after = sample();
+  const capacity = elapsed * os.cpus().length;
+  const shares: Record<string, number> = {};
+  for (const role of Object.keys(after)) shares[role] = (after[role] - (before[role] ?? 0)) / capacity;
+  const self = process.cpuUsage(selfBefore);
+  shares['bench (this process)'] = (self.user + self.system) / 1e6 / capacity;
+  return { result, shares };
+}
+
+async function measureStack(options: BenchOptions) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hft-bench-stack-'));
+  const port = await freePort();
+  say(`starting the local stack: ${options.backends} backends × 1 worker, 1 engine shard (${dir})`);
+  try {
+    await upStack({ dir, backends: options.backends, workers: 1, shards: 1, port, onStep: (line) => say(`  ${line}`) });
+    const url = `http://127.0.0.1:${port}`;
+    const { databaseUrl } = readLocalOutputs(stackPaths(dir));
+    say(`warm-up ${options.warmupSeconds} s`);
+    await runWrk(url, options.warmupSeconds, options.connections);
+    const ordersBefore = await countOrders(databaseUrl);
+    say(`measuring ${options.durationSeconds} s at ${options.connections} connections`);
+    const { result, shares } = await measureCpu(dir, () => runWrk(url, options.durationSeconds, options.connections));
+    const ordersAfter = await countOrders(databaseUrl);
+    const run = figures(result);
+    const inPostgres = ordersAfter - ordersBefore;
+
+    // Failover: one gateway killed one second into a run; the run's rate is the next ~10 s.
+    say('failover: killing backend-2 one second into an 11 s run');
+    const failoverRun = runWrk(url, 11, options.connections);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await crashStackProcess(dir, 'backend-2');
+    const failover = figures(await failoverRun);
+    return { run, inPostgres, missingFromPostgres: Math.max(0, run.ok - inPostgres), shares, failover };
+  } finally {
+    await downStack(dir, true);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measureCeiling(options: BenchOptions): Promise<RunFigures> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hft-bench-ceiling-'));
+  const paths = stackPaths(dir);
+  const started: ProcessIdentity[] = [];
+  say(`ceiling: nginx in front of ${options.backends} do-nothing fastify processes`);
+  try {
+    const ports: number[] = [];
+    for (let index = 1; index <= options.backends; index++) {
+      const port = await freePort();
+      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', PORT: String(port), GATEWAY_ID: `ceiling-${index}` };
+      started.push(await spawnDetached({ file: process.execPath, args: [CEILING_SERVER], env }, path.join(paths.logs, `ceiling-${index}.log`)));
+      ports.push(port);
+    }
+    const listenPort = await freePort();
+    const nginx = nginxLaunch(findBinary('nginx', 'nginx-light'), paths, listenPort, ports);
+    started.push(await spawnDetached(nginx, path.join(paths.logs, 'nginx.log')));
+    const url = `http://127.0.0.1:${listenPort}`;
+    const deadline = Date.now() + 15_000;
+    for (const port of [...ports, listenPort]) {
+      while (!(await checkHealth(`http://127.0.0.1:${port}/health`))) {
+        if (Date.now() > deadline) throw new Error(`the ceiling's process on port ${port} did not start; logs in ${paths.logs}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    await runWrk(url, Math.min(options.warmupSeconds, 5), options.connections);
+    say(`measuring the ceiling ${options.durationSeconds} s`);
+    return figures(await runWrk(url, options.durationSeconds, options.connections));
+  } finally {
+    for (const identity of started.reverse()) {
+      if (isRunning(identity)) await stopProcess(identity, 'SIGTERM');
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function row(label: string, value: string): string {
+  return `  ${label.padEnd(34)} ${value}`;
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const stack = await measureStack(options);
+  const ceiling = await measureCeiling(options);
+  const ratio = stack.run.ordersPerSecond / ceiling.ordersPerSecond;
+  const failoverRatio = stack.failover.ordersPerSecond / stack.run.ordersPerSecond;
+  const report = { options, stack: stack.run, inPostgres: stack.inPostgres, missingFromPostgres: stack.missingFromPostgres, cpuShares: stack.shares, failover: stack.failover, failoverRatio, ceiling, ratio };
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+  } else {
+    const cpu = Object.entries(stack.shares).map(([role, share]) => `${role} ${(share * 100).toFixed(0)}%`).join(', ');
+    process.stdout.write(
+      [
+        `bench:stack — ${options.backends} backends, ${options.connections} connections, ${options.durationSeconds} s, wrk + loadtest/wrk/orders.lua`,
+        row('orders/s (2xx)', String(stack.run.ordersPerSecond)),
+        row('latency p50 / p99', `${stack.run.p50Ms.toFixed(2)} ms / ${stack.run.p99Ms.toFixed(2)} ms`),
+        row('non-2xx responses', String(stack.run.non2xx)),
+        row('socket errors', String(stack.run.socketErrors)),
+        row('2xx acknowledged / new in PostgreSQL', `${stack.run.ok} / ${stack.inPostgres} (missing ${stack.missingFromPostgres})`),
+        row('CPU share (of all cores)', cpu),
+        row('one gateway killed: orders/s', `${stack.failover.ordersPerSecond} (${(failoverRatio * 100).toFixed(0)}% of 4 backends), non-2xx ${stack.failover.non2xx}, socket errors ${stack.failover.socketErrors}`),
+        row('ceiling (do-nothing) req/s', `${ceiling.ordersPerSecond} (p50 ${ceiling.p50Ms.toFixed(2)} ms, p99 ${ceiling.p99Ms.toFixed(2)} ms)`),
+        row('ratio to the ceiling', ratio.toFixed(2)),
+      ].join('\n') + '\n',
+    );
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench:stack: ${error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,27 @@
+/** Command-line flag helpers shared by the local stack's and the load tester's CLIs (parsing itself is node:util parseArgs). */
+
+/** Bad flags: the CLIs print the message and their usage, and exit 2. */
+export class UsageError extends Error {}
+
+/** Runs parseArgs, turning its complaints (unknown flag, missing value) into usage errors. */
+export function parseFlags<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+export function integerFlag(flag: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${flag} "${text}" must be an integer from ${min} to ${max}`);
+  return value;
+}
+
+export function positiveNumberFlag(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`--${flag} "${text}" must be a positive number`);
+  return value;
+}

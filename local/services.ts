@@ -1,0 +1,55 @@
+/**
+ * How the local stack launches each of its processes: the compiled service
+ * entry points configured only through the shared environment builders (as
+ * the Pulumi targets do), and nginx with the shared renderer's config.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { engineEnvironment, gatewayEnvironment, migrateEnvironment } from '../backend/config/env';
+import { renderNginxConfig } from '../nginx';
+import { PROJECT_ROOT, StackPaths } from './paths';
+import { LaunchSpec } from './processes';
+
+/** The compiled entry points (`npm run build`). */
+export const ENTRY_POINTS = {
+  migrate: path.join(PROJECT_ROOT, 'dist', 'backend', 'db', 'main.js'),
+  gateway: path.join(PROJECT_ROOT, 'dist', 'backend', 'gateway', 'main.js'),
+  engine: path.join(PROJECT_ROOT, 'dist', 'backend', 'engineService', 'main.js'),
+} as const;
+
+export interface DataTierUrls {
+  databaseUrl: string;
+  redisUrl: string;
+}
+
+/** Only the service variables (and PATH): a developer's own REDIS_URL or NODE_OPTIONS must not leak in. */
+function nodeService(entryPoint: string, env: Record<string, string>): LaunchSpec {
+  return { file: process.execPath, args: [entryPoint], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env } };
+}
+
+export function migrateLaunch(urls: DataTierUrls): LaunchSpec {
+  return nodeService(ENTRY_POINTS.migrate, migrateEnvironment({ databaseUrl: urls.databaseUrl }));
+}
+
+export function engineLaunch(urls: DataTierUrls, shard: number, engineShards: number, metricsPort: number): LaunchSpec {
+  return nodeService(ENTRY_POINTS.engine, engineEnvironment({ ...urls, engineShards, shard, metricsPort }));
+}
+
+export function gatewayLaunch(urls: DataTierUrls, gatewayId: string, port: number, workers: number, engineShards: number): LaunchSpec {
+  return nodeService(ENTRY_POINTS.gateway, gatewayEnvironment({ ...urls, engineShards, gatewayId, port, workers }));
+}
+
+/** Writes nginx.conf for these gateways into the stack's nginx prefix and returns how to run nginx on it. */
+export function nginxLaunch(nginxBinary: string, paths: StackPaths, listenPort: number, gatewayPorts: number[]): LaunchSpec {
+  fs.mkdirSync(paths.nginxPrefix, { recursive: true });
+  const config = renderNginxConfig({
+    upstreams: gatewayPorts.map((port) => ({ host: '127.0.0.1', port })),
+    listenPort,
+    listenAddress: '127.0.0.1',
+    // The error log goes to stderr, which is the stack's logs/nginx.log; the pid file stays in the prefix.
+    foreground: true,
+  });
+  fs.writeFileSync(paths.nginxConfig, config);
+  // -e: the log nginx uses before it has read the config (its compiled-in /var/log path may not be writable).
+  return { file: nginxBinary, args: ['-p', `${paths.nginxPrefix}/`, '-c', paths.nginxConfig, '-e', 'stderr'], env: {} };
+}

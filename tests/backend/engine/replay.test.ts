@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { EngineEvent } from '../../../backend/engine';
+
+// The compiled CLI, next to this compiled test: dist/tests/backend/engine → dist/backend/engine.
+const REPLAY = resolve(__dirname, '../../../backend/engine/replay.js');
+
+describe('engine:replay CLI', () => {
+  let folder: string;
+  before(() => {
+    folder = mkdtempSync(join(tmpdir(), 'engine-replay-'));
+  });
+  after(() => rmSync(folder, { recursive: true, force: true }));
+
+  function replay(name: string, content: string) {
+    const file = join(folder, name);
+    writeFileSync(file, content);
+    return spawnSync(process.execPath, [REPLAY, file], { encoding: 'utf8', timeout: 20_000 });
+  }
+
+  it('writes one JSON event per line and a summary line on stderr', () => {
+    const result = replay(
+      'ok.jsonl',
+      [
+        '{"op":"new","orderId":"17","symbol":"AAA","side":"buy","type":"limit","price":10003,"quantity":25,"timeInForce":"GTC","account":"a1"}',
+        '',
+        '{"op":"new","orderId":"16","symbol":"AAA","side":"buy","type":"limit","price":10001,"quantity":5}',
+        '   ',
+        '{"op":"new","orderId":"18","symbol":"AAA","side":"sell","type":"market","quantity":40}\r',
+        '{"op":"cancel","orderId":"17","symbol":"AAA"}',
+        '{"op":"new","orderId":"19","symbol":"AAA","side":"buy","type":"limit","quantity":1}',
+      ].join('\n'),
+    );
+    assert.equal(result.status, 0, result.stderr);
+    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as EngineEvent);
+    assert.deepEqual(
+      events.map((event) => event.type),
+      ['accepted', 'accepted', 'accepted', 'trade', 'trade', 'cancelled', 'rejected', 'rejected'],
+    );
+    assert.deepEqual(events.filter((event) => event.type === 'trade'), [
+      { type: 'trade', symbol: 'AAA', tradeId: '18-1', makerOrderId: '17', takerOrderId: '18', takerSide: 'sell', price: 10003, quantity: 25 },
+      { type: 'trade', symbol: 'AAA', tradeId: '18-2', makerOrderId: '16', takerOrderId: '18', takerSide: 'sell', price: 10001, quantity: 5 },
+    ]);
+    assert.match(result.stderr, /^commands=5 events=8 trades=2 volume=30 notional=300080 match_rate=\d+\n$/);
+  });
+
+  it('sums notional beyond 2^53 exactly', () => {
+    const price = 2 ** 52;
+    const result = replay(
+      'big.jsonl',
+      `{"op":"new","orderId":"1","symbol":"X","side":"sell","type":"limit","price":${price},"quantity":1000}\n` +
+        '{"op":"new","orderId":"2","symbol":"X","side":"buy","type":"market","quantity":1000}\n',
+    );
+    assert.match(result.stderr, new RegExp(`notional=${BigInt(price) * 1000n} `));
+  });
+
+  it('stops before matching anything on a malformed line, naming it, with status 2', () => {
+    const valid = '{"op":"new","orderId":"1","symbol":"AAA","side":"buy","type":"limit","price":100,"quantity":1}';
+    for (const [bad, why] of [
+      ['{"op":"new",', /not JSON/],
+      ['[1, 2]', /not a JSON object/],
+      ['{"op":"amend","orderId":"1"}', /unknown op "amend"/],
+    ] as const) {
+      const result = replay('bad.jsonl', `${valid}\n\n${bad}\n${valid}\n`);
+      assert.equal(result.status, 2);
+      assert.equal(result.stdout, '');
+      assert.match(result.stderr, /bad\.jsonl:3: malformed command/);
+      assert.match(result.stderr, why);
+    }
+  });
+
+  it('says clearly that a file is missing, with status 2', () => {
+    const result = spawnSync(process.execPath, [REPLAY, join(folder, 'absent.jsonl')], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /cannot read .*absent\.jsonl: no such file/);
+  });
+
+  it('ends quietly when the reader closes the pipe early', () => {
+    const lines = Array.from({ length: 30_000 }, (_, i) =>
+      JSON.stringify({ op: 'new', orderId: String(i), symbol: 'AAA', side: 'buy', type: 'limit', price: 100 + (i % 7), quantity: 1 }),
+    );
+    const file = join(folder, 'many.jsonl');
+    writeFileSync(file, lines.join('\n'));
+    const result = spawnSync('sh', ['-c', `"${process.execPath}" "${REPLAY}" "${file}" | head -n 1`], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(result.stdout.split('\n').length, 2);
+    assert.doesNotMatch(result.stderr, /EPIPE|Error/);
+    assert.match(result.stderr, /commands=30000 /);
+  });
+});

@@ -1,0 +1,63 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseDuration } from '../../loadtest/duration';
+import { resolveTarget, targetFromOutputs, TargetError } from '../../loadtest/target';
+
+describe('loadtest target', () => {
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hft-target-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('reads backends listed as names or as objects with a name', () => {
+    const names = targetFromOutputs(
+      { loadBalancerUrl: 'http://127.0.0.1:8080/', backends: ['backend-1', 'backend-2'], target: 'docker' },
+      'names',
+    );
+    assert.deepEqual(names, { url: 'http://127.0.0.1:8080', target: 'docker', backendNames: ['backend-1', 'backend-2'], source: 'names' });
+    const objects = targetFromOutputs(
+      { loadBalancerUrl: 'http://127.0.0.1:8080', backends: [{ name: 'backend-1', url: 'http://127.0.0.1:40001' }], target: 'local' },
+      'objects',
+    );
+    assert.deepEqual(objects.backendNames, ['backend-1']);
+  });
+
+  it('names the file and the missing or bad output', () => {
+    assert.throws(() => targetFromOutputs({ backends: [] }, 'x.json'), /x\.json: there is no "loadBalancerUrl" output/);
+    assert.throws(() => targetFromOutputs({ loadBalancerUrl: 'nginx' }, 'x.json'), /"nginx" is not a URL/);
+    assert.throws(() => targetFromOutputs({ loadBalancerUrl: 'http://a', backends: [3] }, 'x.json'), /backends\[0\]/);
+  });
+
+  it('reads an outputs file and explains a missing one', async () => {
+    const file = path.join(dir, 'outputs.json');
+    fs.writeFileSync(file, JSON.stringify({ loadBalancerUrl: 'http://127.0.0.1:9', backends: ['b1'], target: 'local' }));
+    assert.equal((await resolveTarget({ outputs: file })).url, 'http://127.0.0.1:9');
+    await assert.rejects(resolveTarget({ outputs: path.join(dir, 'none.json') }), (error: Error) => {
+      assert.ok(error instanceof TargetError);
+      assert.match(error.message, /none\.json does not exist: start the local stack \(npm run local:up\)/);
+      return true;
+    });
+  });
+
+  it('says so when the pulumi CLI is missing', async () => {
+    const savedPath = process.env.PATH;
+    process.env.PATH = dir;
+    try {
+      await assert.rejects(resolveTarget({ stack: 'dev' }), /the pulumi CLI is not installed/);
+    } finally {
+      process.env.PATH = savedPath;
+    }
+  });
+
+  it('parses durations', () => {
+    assert.equal(parseDuration('30s'), 30_000);
+    assert.equal(parseDuration('2m'), 120_000);
+    assert.equal(parseDuration('1500ms'), 1500);
+    assert.equal(parseDuration('10'), 10_000);
+    assert.throws(() => parseDuration('soon'), /not a duration/);
+    assert.throws(() => parseDuration('0s'), /not a positive duration/);
+  });
+});
