@@ -171,6 +171,8 @@ async function measureCpu<T>(dir: string, run: () => Promise<T>): Promise<{ resu
 
 async function measureStack(options: BenchOptions) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hft-bench-stack-'));
+  // PostgreSQL runs as user postgres when we are root: it must be able to enter the folder.
+  fs.chmodSync(dir, 0o755);
   const port = await freePort();
   say(`starting the local stack: ${options.backends} backends × 1 worker, 1 engine shard (${dir})`);
   try {

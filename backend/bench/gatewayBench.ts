@@ -7,7 +7,8 @@
  *
  * BENCH_DURATION (s, default 20), BENCH_CONNECTIONS (default 64),
  * BENCH_KEEP=1 keeps the data folder for inspection; BENCH_NODE_ARGS are node
- * flags for the services (e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles").
+ * flags for the services (e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles");
+ * BENCH_PG_SETTINGS="name=value,…" adds PostgreSQL settings, for experiments.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -119,7 +120,8 @@ function waitForHttp(url: string): Promise<void> {
 async function main(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hft-bench-'));
   fs.chmodSync(root, 0o755);
-  const postgres = await startPostgres({ dataDir: path.join(root, 'postgres'), logFile: path.join(root, 'postgres.log') });
+  const settings = Object.fromEntries((process.env.BENCH_PG_SETTINGS ?? '').split(',').filter((pair) => pair.includes('=')).map((pair) => pair.split('=', 2)));
+  const postgres = await startPostgres({ dataDir: path.join(root, 'postgres'), logFile: path.join(root, 'postgres.log'), settings });
   const redis = await startRedis({ dataDir: path.join(root, 'redis'), logFile: path.join(root, 'redis.log') });
   await runMigrations(postgres.url, pino({ level: 'warn' }));
   const [port, metricsPort] = [await freePort(), await freePort()];
@@ -165,10 +167,10 @@ async function main(): Promise<void> {
       '',
       `orders/s      ${(ok / elapsedS).toFixed(0)}  (${ok} answered 2xx in ${elapsedS.toFixed(1)} s; statuses ${statusCounts}; errors ${result.errors}, timeouts ${result.timeouts})`,
       `latency (ms)  p50 ${result.latency.p50}  p90 ${result.latency.p90}  p99 ${result.latency.p99}  max ${result.latency.max}`,
-      `CPU (share of one core over the run; the machine has ${os.cpus().length}):`,
+      `CPU (share of one core over the run, and per order answered; the machine has ${os.cpus().length} cores):`,
       ...Object.keys(after).map((name) => {
         const seconds = (after[name] - before[name]) / CLOCK_TICKS_PER_SECOND;
-        return `  ${name.padEnd(9)} ${((seconds / elapsedS) * 100).toFixed(0).padStart(4)} %`;
+        return `  ${name.padEnd(9)} ${((seconds / elapsedS) * 100).toFixed(0).padStart(4)} %  ${((seconds / ok) * 1e6).toFixed(0).padStart(4)} µs/order`;
       }),
     ];
     lines.push(...engineFigures(await (await fetch(`${metricsUrl}/metrics`)).text()));

@@ -34,9 +34,11 @@ const ORDER_COLUMNS = `o.order_id, o.client_order_id, o.account, o.symbol, o.sid
 const fillsWhere = (condition: string) => `(SELECT coalesce(json_agg(json_build_object('tradeId', t.trade_id, 'price', t.price, 'quantity', t.quantity) ORDER BY t.seq), '[]'::json)
   FROM trades t WHERE ${condition}) AS fills`;
 
-const ALL_FILLS = fillsWhere('t.taker_order_id = o.order_id OR t.maker_order_id = o.order_id');
+/** Trade ids are `${takerOrderId}-${n}`: a taker's fills are the primary key range [id + '-', id + '.') in byte order. */
+const IS_TAKER = `(t.trade_id >= o.order_id || '-' COLLATE "C" AND t.trade_id < o.order_id || '.' COLLATE "C")`;
+const ALL_FILLS = fillsWhere(`${IS_TAKER} OR t.maker_order_id = o.order_id`);
 /** An order's own fills as the taker: the only fills it can have when its command has just run. */
-const TAKER_FILLS = fillsWhere('t.taker_order_id = o.order_id');
+const TAKER_FILLS = fillsWhere(IS_TAKER);
 
 function viewOf(row: OrderRow, status: OrderStatus, filledQuantity: number, leavesQuantity: number, reason: string | null): OrderView {
   const view: OrderView = {

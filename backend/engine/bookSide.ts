@@ -51,19 +51,16 @@ export class BookSide {
    * Whether an incoming order could take `quantity` right now at prices up to
    * `limitPrice` (any price when undefined), not counting resting orders of
    * `account`, which self-trade prevention would cancel rather than trade with.
+   * It walks the orders it would match (not the level totals), so that it
+   * only ever subtracts safe integers from a safe integer: exact.
    */
   canFill(quantity: number, limitPrice: number | undefined, account: string | undefined): boolean {
     let missing = quantity;
     for (let i = this.levels.length - 1; i >= 0; i--) {
       const level = this.levels[i];
       if (limitPrice !== undefined && !this.reaches(level.price, limitPrice)) return false;
-      if (account === undefined) {
-        missing -= level.totalQuantity;
-        if (missing <= 0) return true;
-        continue;
-      }
       for (let order = level.head; order !== NO_ORDER; order = this.orders.next[order]) {
-        if (this.orders.account[order] === account) continue;
+        if (account !== undefined && this.orders.account[order] === account) continue;
         missing -= this.orders.remaining[order];
         if (missing <= 0) return true;
       }

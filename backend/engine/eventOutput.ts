@@ -1,23 +1,24 @@
+import type { Writable } from 'node:stream';
 import type { EngineEvent } from './types';
 
-/** Output is written in chunks of about this many characters: few syscalls, bounded memory. */
+/** Output is written in chunks of about this many characters: few write calls, bounded memory. */
 const CHUNK_CHARACTERS = 1 << 20;
 
 /**
- * Write every event as one JSON line. Returns false if the reader went away
- * (EPIPE, e.g. `| head`): a normal way for output to end, so it is not an error.
+ * Write every event as one JSON line. Resolves false if the reader went away
+ * (EPIPE, e.g. `| head`), a normal way for output to end; rejects on any
+ * other write error. The error listener stays on `output`, so that an EPIPE
+ * reported after the last write is ignored too.
  */
-export async function writeEventLines(output: NodeJS.WritableStream & { destroyed: boolean }, batches: EngineEvent[][]): Promise<boolean> {
-  let readerGone = false;
+export async function writeEventLines(output: Writable, batches: EngineEvent[][]): Promise<boolean> {
+  let failure: NodeJS.ErrnoException | undefined;
   output.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    readerGone = true;
+    failure ??= error;
   });
+  const readerGone = () => failure?.code === 'EPIPE' || output.destroyed;
   const write = async (chunk: string) => {
-    if (!output.write(chunk)) await new Promise<void>((resolve) => {
-      output.once('drain', resolve);
-      output.once('close', resolve);
-    });
+    if (!output.write(chunk)) await settled(output);
+    if (failure !== undefined && failure.code !== 'EPIPE') throw failure;
   };
 
   let chunk = '';
@@ -26,11 +27,22 @@ export async function writeEventLines(output: NodeJS.WritableStream & { destroye
     if (chunk.length >= CHUNK_CHARACTERS) {
       await write(chunk);
       chunk = '';
-      if (readerGone || output.destroyed) return false;
+      if (readerGone()) return false;
     }
   }
   if (chunk !== '') await write(chunk);
-  return !(readerGone || output.destroyed);
+  return !readerGone();
+}
+
+/** Resolves on the first of 'drain', 'close' or 'error': the caller looks at the stream's state afterwards. */
+function settled(output: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      for (const name of ['drain', 'close', 'error']) output.off(name, done);
+      resolve();
+    };
+    for (const name of ['drain', 'close', 'error']) output.on(name, done);
+  });
 }
 
 export interface TradeTotals {

@@ -172,7 +172,7 @@ export class MatchingEngine {
     quantity: number,
     account: string | undefined,
   ): void {
-    const handle = this.orders.allocate(orderId, account, price, quantity, this.nextSequence++);
+    const handle = this.orders.allocate(orderId, account, quantity, this.nextSequence++);
     this.orders.append(book.ownSide(side).levelAt(price), handle);
     this.openOrders.insert(handle, idHash);
   }

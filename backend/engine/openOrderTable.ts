@@ -7,8 +7,8 @@ const INITIAL_SLOTS = 1 << 10;
  * Open orders by id → OrderStore handle: what a cancel looks up.
  *
  * Separate from the ever-growing AcceptedOrderIds on purpose: it holds only
- * what rests now (tens of thousands, not millions), so it stays in cache and
- * a cancel or a fill costs no memory miss here. Open addressing with linear
+ * what rests now (tens of thousands, not millions), so it stays small enough
+ * for the caches, where cancels and fills look it up. Open addressing with linear
  * probing over one typed array of [hash, handle] pairs; removal shifts the
  * following entries back instead of leaving tombstones, so probe runs stay
  * short however many orders come and go.

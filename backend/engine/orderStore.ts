@@ -10,19 +10,18 @@ const INITIAL_CAPACITY = 1024;
  * handle (struct of arrays), each order linked into its price level's FIFO
  * through `next`/`previous`.
  *
- * Why not one object per order: on this hot path a cancel or a fill touches
- * the order, its neighbours and its level. Objects scattered over the heap
- * cost a cache and TLB miss each, survive a scavenge and get copied; these
- * arrays stay as small as the open book, and the handles of finished orders
- * are reused (free list threaded through `next`), so memory stays hot and no
- * garbage is made.
+ * Why not one object per order: a cancel or a fill touches the order and its
+ * neighbours. Objects spread over the heap cost a cache and TLB miss each,
+ * and each one survives a scavenge and is copied; these arrays stay as small
+ * as the open book, and the handles of finished orders are reused (a free
+ * list threaded through `next`), so that memory stays hot and resting an
+ * order allocates nothing.
  */
 export class OrderStore {
   orderId: string[] = [];
   account: (string | undefined)[] = [];
   level: (PriceLevel | null)[] = [];
-  /** Integer ticks and lots; Float64Array holds every safe integer exactly. */
-  price = new Float64Array(0);
+  /** Open quantity in integer lots; Float64Array holds every safe integer exactly. (The price is the level's.) */
   remaining = new Float64Array(0);
   /** Arrival order across the engine: snapshots list orders in time priority. */
   sequence = new Float64Array(0);
@@ -37,13 +36,12 @@ export class OrderStore {
   }
 
   /** A handle for a new resting order, not yet linked into any level. */
-  allocate(orderId: string, account: string | undefined, price: number, quantity: number, sequence: number): number {
+  allocate(orderId: string, account: string | undefined, quantity: number, sequence: number): number {
     if (this.freeHead === NO_ORDER) this.growTo(this.next.length * 2);
     const handle = this.freeHead;
     this.freeHead = this.next[handle];
     this.orderId[handle] = orderId;
     this.account[handle] = account;
-    this.price[handle] = price;
     this.remaining[handle] = quantity;
     this.sequence[handle] = sequence;
     return handle;
@@ -89,7 +87,6 @@ export class OrderStore {
 
   private growTo(capacity: number): void {
     const oldCapacity = this.next.length;
-    this.price = grown(this.price, capacity);
     this.remaining = grown(this.remaining, capacity);
     this.sequence = grown(this.sequence, capacity);
     this.idHash = grown(this.idHash, capacity);

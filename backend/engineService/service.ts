@@ -2,19 +2,21 @@
  * The engine service of one shard: reads orders:{shard} through the consumer
  * group in batches, matches each batch with the pure engine, commits the
  * batch's effects and the checkpoint in one PostgreSQL transaction, then
- * publishes the execution reports and the top of book, then acknowledges
- * (the publication overlapping the next batch's reading, matching and commit).
+ * publishes the execution reports and the top of book, then acknowledges.
+ * Per batch that is one statement to PostgreSQL and one pipeline to Redis:
+ * the pipeline that reads batch N+1 also carries batch N's reports and the
+ * acknowledgement of the batches published before.
  *
  * Recovery: the books are rebuilt from PostgreSQL (resting orders in seq
  * order) and the pending entries are read again first. Entries at or below
  * the checkpoint are already committed: their reports are re-published from
  * PostgreSQL instead of being matched a second time.
  */
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { EngineEnv } from '../config/env';
-import { BatchCommit, commitBatch, loadShardJournal, readCheckpoint } from '../db/journal';
+import { BatchCommit, commitBatch, INITIAL_CHECKPOINT, loadShardJournal, readCheckpoint } from '../db/journal';
 import { clientOrderKey, findAcknowledgements, findClientOrderIds } from '../db/orders';
 import { isConnectionError } from '../db/pool';
 import {
@@ -36,7 +38,7 @@ import { EngineMetrics } from './metrics';
 import { BatchEffects, OutboundReport, ShardState } from './shardState';
 
 /** Stream entries read (and committed) per batch at most; an entry holds up to MAX_COMMANDS_PER_ENTRY commands. */
-export const BATCH_ENTRIES = 32;
+const BATCH_ENTRIES = 32;
 const READ_BLOCK_MS = 1000;
 /** Reports kept per gateway stream: a gateway reads them within milliseconds, so this only bounds dead gateways' streams. */
 const REPORTS_MAX_LENGTH = 10_000;
@@ -57,6 +59,15 @@ export class FencedError extends Error {}
 class StoppedError extends Error {}
 
 type Dependency = 'postgres' | 'redis';
+
+/** What a committed batch owes Redis: its reports (grouped per reply stream) and top of book, then the acknowledgement of its entries. */
+interface Publication {
+  reports: Map<string, ExecutionReport[]>;
+  tops: [string, string][];
+  ids: string[];
+  /** The batch's checkpoint: entries up to it may be trimmed once acknowledged. */
+  checkpoint: string;
+}
 type StreamEntry = [id: string, fields: string[] | null];
 
 export interface EngineHealth {
@@ -77,14 +88,15 @@ export class EngineService {
   private readonly consumer: string;
   private readonly shardSymbols: string[];
   private state?: ShardState;
-  private checkpoint = '0-0';
+  private checkpoint = INITIAL_CHECKPOINT;
   private running?: Promise<void>;
   private stopping = false;
   private readonly stopSignal = new StopSignal();
   private waitingFor?: Dependency;
-  /** The reports of the last committed batch on their way: published while the next batch is matched and committed. */
-  private publishing: Promise<void> = Promise.resolve();
-  private acknowledging: Promise<void> = Promise.resolve();
+  /** The last committed batch's reports and top of book: they go to Redis with the next read. */
+  private unpublished?: Publication;
+  /** Batches whose publication Redis took: acknowledged (and trimmed) with the next read. */
+  private unacknowledged: Publication[] = [];
   private failed = false;
 
   constructor(
@@ -140,8 +152,7 @@ export class EngineService {
     } catch (error) {
       if (!(error instanceof StoppedError)) throw error;
     }
-    await this.publishing;
-    await this.acknowledging;
+    await this.flushPublications();
     this.deps.logger.info({ checkpoint: this.checkpoint }, 'engine loop stopped');
   }
 
@@ -155,8 +166,9 @@ export class EngineService {
     this.deps.metrics.openOrders.set(state.openOrderCount);
     this.deps.logger.info({ checkpoint: journal.checkpoint, restingOrders: journal.restingOrders.length, lastSeq: journal.lastSeq }, 'books rebuilt from PostgreSQL');
     this.state = state;
-    await this.publishing;
-    await this.publish([], [], this.topsOf(this.shardSymbols), journal.checkpoint);
+    // Earlier batches' top of book first, so that the rebuilt one is what stays.
+    await this.flushPublications();
+    await this.publish({ reports: new Map(), tops: this.topsOf(this.shardSymbols), ids: [], checkpoint: journal.checkpoint });
     return state;
   }
 
@@ -169,27 +181,63 @@ export class EngineService {
     }
   }
 
-  /** One batch of entries; `undefined` after a failure (already handled: retry the read). */
+  /**
+   * One round trip to Redis per batch: the last committed batch's reports and
+   * top of book, the acknowledgements of the batches published before it, and
+   * the read of the next batch. Returns `undefined` after a failure (already
+   * handled: read again).
+   */
   private async read(position: string): Promise<StreamEntry[] | undefined> {
+    const publication = this.unpublished;
+    const acknowledgements = this.unacknowledged;
+    this.unpublished = undefined;
+    this.unacknowledged = [];
+    const pipeline = this.deps.reader.pipeline();
+    const publicationCommands = publication === undefined ? 0 : addPublication(pipeline, publication);
+    if (acknowledgements.length > 0) {
+      pipeline.xack(this.stream, ENGINE_CONSUMER_GROUP, ...acknowledgements.flatMap((published) => published.ids));
+      // Entries up to these batches' checkpoint are committed and reported: the stream need not keep them.
+      pipeline.xtrim(this.stream, 'MINID', '~', acknowledgements[acknowledgements.length - 1].checkpoint);
+    }
     const block = position === '>' ? ['BLOCK', READ_BLOCK_MS] : [];
+    pipeline.call('XREADGROUP', 'GROUP', ENGINE_CONSUMER_GROUP, this.consumer, 'COUNT', BATCH_ENTRIES, ...block, 'STREAMS', this.stream, position);
+
+    let results: [Error | null, unknown][] | null | undefined;
     try {
-      const reply = (await this.stopSignal.race(
-        this.deps.reader.call('XREADGROUP', 'GROUP', ENGINE_CONSUMER_GROUP, this.consumer, 'COUNT', BATCH_ENTRIES, ...block, 'STREAMS', this.stream, position),
-      )) as [string, StreamEntry[]][] | null | undefined;
-      if (reply === undefined) return undefined;
-      this.markAvailable('redis');
-      return reply === null ? [] : reply[0][1];
+      results = await this.stopSignal.race(pipeline.exec());
     } catch (error) {
-      if (this.stopping) return undefined;
-      if (/NOGROUP/.test((error as Error).message)) {
-        // Redis lost the stream (restarted without persistence): recreate the group.
-        await this.untilAvailable('redis', true, () => this.ensureConsumerGroup());
-      } else {
-        this.markUnavailable('redis', error);
-        await sleep(RETRY_DELAY_MS.first);
-      }
+      results = null;
+      this.markUnavailable('redis', error);
+    }
+    if (!results) {
+      // Stopped or failed before an answer: publish and acknowledge again (duplicates are harmless).
+      this.unpublished = publication;
+      this.unacknowledged = acknowledgements;
+      if (results === null) await sleep(RETRY_DELAY_MS.first);
       return undefined;
     }
+    if (publication !== undefined) {
+      if (results.slice(0, publicationCommands).some(([error]) => error)) await this.publish(publication);
+      this.unacknowledged.push(publication);
+    }
+    const acknowledgementFailure = results.slice(publicationCommands, -1).find(([error]) => error);
+    if (acknowledgementFailure) {
+      this.deps.logger.warn({ err: acknowledgementFailure[0]!.message }, 'acknowledgement failed; the entries stay pending');
+    }
+
+    const [readError, reply] = results[results.length - 1] as [Error | null, [string, StreamEntry[]][] | null];
+    if (readError === null) {
+      this.markAvailable('redis');
+      return reply === null ? [] : reply[0][1];
+    }
+    if (/NOGROUP/.test(readError.message)) {
+      // Redis lost the stream (restarted without persistence): recreate the group.
+      await this.untilAvailable('redis', true, () => this.ensureConsumerGroup());
+    } else {
+      this.markUnavailable('redis', readError);
+      await sleep(RETRY_DELAY_MS.first);
+    }
+    return undefined;
   }
 
   private async handleBatch(entries: StreamEntry[]): Promise<void> {
@@ -219,10 +267,7 @@ export class EngineService {
     }
     this.deps.metrics.batchSize.observe(replayed.length + fresh.length);
     endTimer();
-    // Published while the next batch is read, matched and committed; batches' publications stay in order.
-    const ids = entries.map(([id]) => id);
-    const { checkpoint } = this;
-    this.publishing = this.publishing.then(() => this.publish(reports, ids, tops, checkpoint));
+    this.unpublished = { reports: groupByStream(reports), tops, ids: entries.map(([id]) => id), checkpoint: this.checkpoint };
   }
 
   /** The top of book of each symbol as stored in Redis (taken now: later batches may change the book). */
@@ -319,26 +364,11 @@ export class EngineService {
     });
   }
 
-  /**
-   * Reports (one entry per gateway process) and top of book in one pipeline,
-   * retried until Redis takes all of it; only then are the entries acknowledged
-   * (and the stream trimmed to the checkpoint). A crash in between leaves them
-   * pending: re-published after the restart, never lost (gateways ignore duplicates).
-   */
-  private async publish(reports: OutboundReport[], ids: string[], tops: [string, string][], checkpoint: string): Promise<void> {
-    const reportsByStream = new Map<string, ExecutionReport[]>();
-    for (const { replyTo, report } of reports) {
-      const stream = reportsStreamFor(replyTo);
-      const group = reportsByStream.get(stream);
-      if (group === undefined) reportsByStream.set(stream, [report]);
-      else group.push(report);
-    }
+  /** Publishes on the writer connection, retried until Redis takes all of it. */
+  private async publish(publication: Publication): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const pipeline = this.deps.writer.pipeline();
-      for (const [stream, group] of reportsByStream) {
-        pipeline.xadd(stream, 'MAXLEN', '~', REPORTS_MAX_LENGTH, '*', PAYLOAD_FIELD, encodeReports(group));
-      }
-      if (tops.length > 0) pipeline.mset(...tops.flat());
+      addPublication(pipeline, publication);
       try {
         const failure = (await pipeline.exec())?.find(([error]) => error) ?? null;
         if (failure === null) break;
@@ -349,26 +379,19 @@ export class EngineService {
       }
     }
     this.markAvailable('redis');
-    this.acknowledge(ids, checkpoint);
   }
 
-  /**
-   * XACK and trim without waiting: the next read need not wait for them, and
-   * an acknowledgement that fails only leaves entries pending, which a restart
-   * handles like any other. `stop` waits for the last one.
-   */
-  private acknowledge(ids: string[], checkpoint: string): void {
-    const pipeline = this.deps.writer.pipeline();
-    if (ids.length > 0) pipeline.xack(this.stream, ENGINE_CONSUMER_GROUP, ...ids);
-    // Entries up to this batch's checkpoint are committed and their reports published: the stream need not keep them.
-    pipeline.xtrim(this.stream, 'MINID', '~', checkpoint);
-    this.acknowledging = pipeline.exec().then(
-      (results) => {
-        const failure = results?.find(([error]) => error);
-        if (failure) this.deps.logger.warn({ err: failure[0]!.message }, 'acknowledgement failed; the entries stay pending');
-      },
-      (error: Error) => this.deps.logger.warn({ err: error.message }, 'acknowledgement failed; the entries stay pending'),
-    );
+  /** On the way out (or before a rebuild): what the next read would have carried. */
+  private async flushPublications(): Promise<void> {
+    if (this.unpublished !== undefined) {
+      await this.publish(this.unpublished);
+      this.unacknowledged.push(this.unpublished);
+      this.unpublished = undefined;
+    }
+    const ids = this.unacknowledged.flatMap((published) => published.ids);
+    this.unacknowledged = [];
+    // An acknowledgement that fails only leaves entries pending, which the next start handles.
+    if (ids.length > 0) await this.deps.writer.xack(this.stream, ENGINE_CONSUMER_GROUP, ...ids).catch(() => undefined);
   }
 
   /** Runs `action` until it succeeds, waiting out outages; `abortOnStop` gives up when stopping (nothing is half done). */
@@ -408,4 +431,24 @@ export class EngineService {
     metrics.trades.inc(effects.trades.length);
     metrics.openOrders.set(this.state!.openOrderCount);
   }
+}
+
+function groupByStream(reports: OutboundReport[]): Map<string, ExecutionReport[]> {
+  const byStream = new Map<string, ExecutionReport[]>();
+  for (const { replyTo, report } of reports) {
+    const stream = reportsStreamFor(replyTo);
+    const group = byStream.get(stream);
+    if (group === undefined) byStream.set(stream, [report]);
+    else group.push(report);
+  }
+  return byStream;
+}
+
+/** One XADD per reply stream (all its reports in one entry) and one MSET for the top of book; returns how many commands. */
+function addPublication(pipeline: ChainableCommander, publication: Publication): number {
+  for (const [stream, reports] of publication.reports) {
+    pipeline.xadd(stream, 'MAXLEN', '~', REPORTS_MAX_LENGTH, '*', PAYLOAD_FIELD, encodeReports(reports));
+  }
+  if (publication.tops.length > 0) pipeline.mset(...publication.tops.flat());
+  return publication.reports.size + (publication.tops.length > 0 ? 1 : 0);
 }

@@ -29,7 +29,7 @@ export interface BatchEffects {
 /** The engine and the order records disagree: a bug, not an input error. */
 export class ShardStateError extends Error {}
 
-export function orderViewOf(order: StoredOrder, fills: Fill[]): OrderView {
+function orderViewOf(order: StoredOrder, fills: Fill[]): OrderView {
   const view: OrderView = {
     orderId: order.orderId,
     account: order.account,

@@ -13,6 +13,8 @@ import { buildGateway } from './app';
 /** Internal: the worker index the primary hands to each worker it forks (not part of the env contract). */
 const WORKER_INDEX_VARIABLE = 'GATEWAY_WORKER_INDEX';
 const RESPAWN_DELAY_MS = 1000;
+/** Past this, a stop that cannot finish gives up (requests in flight wait 5 s at most for their reports). */
+const SHUTDOWN_DEADLINE_MS = 25_000;
 
 const env = readEnvOrExit('gateway', readGatewayEnv);
 
@@ -23,6 +25,10 @@ async function runWorker(env: GatewayEnv, workerIndex: number): Promise<void> {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'stopping: finishing the requests in flight');
+    setTimeout(() => {
+      app.log.error('shutdown deadline passed, exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     await app.close();
     app.log.info('stopped');
     process.exit(0);

@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { idempotencyKeyFor } from '../../backend/streams';
 import { useDataTier } from '../harness/dataTier';
-import { client, Client, request } from '../harness/http';
+import { client, Client, JsonResponse, request } from '../harness/http';
 import { countRows } from '../harness/postgres';
 import { EngineProcess, InProcessGateway, startEngine, startGatewayInProcess } from '../harness/services';
 import { lastEnqueuedIds, withRedis } from '../harness/streams';
@@ -297,6 +297,38 @@ describe('order path (gateway in-process, engine process, real Redis and Postgre
         assert.deepEqual(await lastEnqueuedIds(tier.redisUrl, 1), before, 'nothing may be enqueued');
       });
     }
+  });
+
+  describe('overload and deadlines', function () {
+    it('answers 503 with Retry-After beyond the in-flight bound, 504 with the orderId past the deadline', async function () {
+      const small = await startGatewayInProcess(tier, { gatewayId: 'gw-small', limits: { maxInFlight: 2, reportDeadlineMs: 300 } });
+      // With the engine paused, nothing gets a report: the first two wait, the third finds no room.
+      process.kill(engine.pid, 'SIGSTOP');
+      try {
+        const order = (i: number) => orderBody({ symbol: 'NFLX', side: 'buy', price: '90.00', quantity: 1 + i });
+        const waiting = [0, 1].map((i) => request('POST', `${small.url}/api/orders`, { body: order(i) }));
+        let refused: JsonResponse;
+        do refused = await request('POST', `${small.url}/api/orders`, { body: order(2) });
+        while (refused.status !== 503);
+        assert.equal(refused.body.error, 'overloaded');
+        assert.equal(refused.headers.get('retry-after'), '1');
+
+        const timedOut = await Promise.all(waiting);
+        assert.deepEqual(timedOut.map((answer) => answer.status), [504, 504]);
+        process.kill(engine.pid, 'SIGCONT');
+        // Still executed: GET tells.
+        for (const answer of timedOut) {
+          assert.match(answer.body.message, new RegExp(answer.body.orderId));
+          let stored: JsonResponse;
+          do stored = await api.get(`/api/orders/${answer.body.orderId}`);
+          while (stored.status === 404);
+          assert.equal(stored.body.status, 'new');
+        }
+      } finally {
+        process.kill(engine.pid, 'SIGCONT');
+        await small.app.close();
+      }
+    });
   });
 
   describe('operations', function () {

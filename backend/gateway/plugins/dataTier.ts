@@ -1,5 +1,6 @@
 /**
- * The gateway's connections to Redis (commands, auto-pipelined) and
+ * The gateway's connections to Redis (commands; orders go as one script call
+ * per event-loop turn, see CommandBatcher, so no auto-pipelining) and
  * PostgreSQL, and a probe of both that decides whether orders are taken
  * (a gateway that cannot reach them answers 503 rather than letting orders
  * time out). `app.close()` closes both.
@@ -54,10 +55,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 function createDataTier(options: DataTierOptions, logger: Logger): DataTier & { close(): Promise<void> } {
   const redis = connectRedis(options.redisUrl, options.clientName, logger, {
-    enableAutoPipelining: true,
-    // Fail fast while disconnected instead of queueing orders behind an outage.
+    // Fail fast while disconnected instead of queueing orders behind an outage,
+    // and never send a command twice: an enqueue whose answer was lost must not enqueue again.
     enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
+    autoResendUnfulfilledCommands: false,
+    maxRetriesPerRequest: 0,
     connectTimeout: 2000,
   });
   const pool = createPool(options.databaseUrl, { max: POOL_SIZE, applicationName: options.clientName }, logger);

@@ -58,7 +58,7 @@ function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   return reply.code(error.statusCode).send(error.body());
 }
 
-const orderErrors = { 400: errorResponse, 404: errorResponse, 409: errorResponse, 413: errorResponse, 415: errorResponse, 503: errorResponse, 504: errorResponse };
+const orderErrors = { 400: errorResponse, 404: errorResponse, 409: errorResponse, 413: errorResponse, 415: errorResponse, 500: errorResponse, 503: errorResponse, 504: errorResponse };
 
 export const orderRoutes = fp<OrderRoutesOptions>(
   async (app, { symbols, engineShards, limits }) => {

@@ -104,6 +104,16 @@ describe('MatchingEngine', () => {
       assert.equal(engine.isOpen('s1'), true);
     });
 
+    it('decides exactly at the top of the safe-integer range', () => {
+      const big = 2 ** 52;
+      run(engine, limit('s1', 'sell', 100, big), limit('s2', 'sell', 100, big - 2));
+      assert.deepEqual(summarize(engine.process(limit('b1', 'buy', 100, 2 * big - 1, { timeInForce: 'FOK' }))), ['accepted b1', `cancelled b1 ${2 * big - 1} fok`]);
+      assert.deepEqual(tradesOf(engine.process(limit('b2', 'buy', 100, 2 * big - 2, { timeInForce: 'FOK' }))), [
+        ['s1', 'b2', 100, big],
+        ['s2', 'b2', 100, big - 2],
+      ]);
+    });
+
     it('when it fills, cancels the same account\'s resting orders it meets on the way', () => {
       run(engine, limit('s1', 'sell', 100, 3, { account: 'a1' }), limit('s2', 'sell', 100, 3, { account: 'a2' }));
       const events = engine.process(limit('b1', 'buy', 100, 3, { timeInForce: 'FOK', account: 'a1' }));

@@ -28,7 +28,7 @@ describe('order id tables', () => {
           const orderId = `o${id}`;
           const handle = model.get(orderId);
           if (insert && handle === undefined) {
-            const added = store.allocate(orderId, undefined, 1, 1, 0);
+            const added = store.allocate(orderId, undefined, 1, 0);
             table.insert(added, orderIdHash(orderId));
             model.set(orderId, added);
           } else if (!insert && handle !== undefined) {

@@ -1,0 +1,84 @@
+/** The engine service's batch logic around the pure engine (no I/O): effects to commit, reports to publish. */
+import { strict as assert } from 'node:assert';
+import type { StoredOrder } from '../../../backend/db/journal';
+import { clientOrderKey } from '../../../backend/db/orders';
+import type { NewOrderCommand } from '../../../backend/engine';
+import { ShardState } from '../../../backend/engineService/shardState';
+import type { CommandEnvelope } from '../../../backend/streams';
+
+const emptyJournal = { checkpoint: '0-0', lastSeq: 0, restingOrders: [] };
+
+function placing(orderId: string, order: Partial<NewOrderCommand>, clientOrderId?: string): CommandEnvelope {
+  const command: NewOrderCommand = { op: 'new', orderId, symbol: 'AAPL', side: 'buy', type: 'limit', price: 100, quantity: 5, timeInForce: 'GTC', account: `acct-${orderId}`, ...order };
+  return { command, replyTo: 'gw.0', requestId: orderId, ...(clientOrderId === undefined ? {} : { clientOrderId }) };
+}
+
+describe('ShardState (the engine service around the pure engine)', function () {
+  it('turns crossing orders of one batch into each order once in its final state, the trades, and one report per command', function () {
+    const state = ShardState.fromJournal(emptyJournal);
+    const effects = state.apply(
+      [placing('s1', { side: 'sell', quantity: 5 }), placing('b1', { quantity: 2 }), placing('b2', { quantity: 3 })],
+      new Map(),
+    );
+    const byId = new Map(effects.orders.map((order) => [order.orderId, order]));
+    assert.equal(effects.orders.length, 3);
+    assert.deepEqual([byId.get('s1')!.status, byId.get('s1')!.ackStatus, byId.get('s1')!.leavesQuantity], ['filled', 'new', 0]);
+    assert.deepEqual(effects.trades.map((trade) => [trade.tradeId, trade.makerOrderId, trade.quantity]), [['b1-1', 's1', 2], ['b2-1', 's1', 3]]);
+    assert.deepEqual(effects.reports.map(({ report }) => report.kind === 'order' && [report.order.orderId, report.order.status, report.order.fills.length]), [
+      ['s1', 'new', 0],
+      ['b1', 'filled', 1],
+      ['b2', 'filled', 1],
+    ]);
+    assert.deepEqual(effects.orders.map((order) => order.seq).sort(), [1, 2, 4]);
+    assert.equal(effects.lastSeq, 5, 'orders and trades share the shard sequence');
+    assert.equal(state.openOrderCount, 0);
+  });
+
+  it('answers a client order id already used (stored, or earlier in the batch) with a duplicate report and matches nothing', function () {
+    const state = ShardState.fromJournal(emptyJournal);
+    const stored = new Map([[clientOrderKey('acct-x', 'c-stored'), 'old-order']]);
+    const effects = state.apply(
+      [
+        placing('o1', { account: 'acct-x' }, 'c-stored'),
+        placing('o2', { account: 'acct-x' }, 'c-new'),
+        placing('o3', { account: 'acct-x' }, 'c-new'),
+      ],
+      stored,
+    );
+    assert.deepEqual(effects.reports.map(({ report }) => report), [
+      { kind: 'duplicate', requestId: 'o1', existingOrderId: 'old-order' },
+      effects.reports[1].report,
+      { kind: 'duplicate', requestId: 'o3', existingOrderId: 'o2' },
+    ]);
+    assert.deepEqual(effects.orders.map((order) => order.orderId), ['o2']);
+  });
+
+  it('cancels an open order, and reports a cancel of an unknown one as rejected', function () {
+    const state = ShardState.fromJournal(emptyJournal);
+    state.apply([placing('r1', {})], new Map());
+    const effects = state.apply(
+      [
+        { command: { op: 'cancel', orderId: 'r1', symbol: 'AAPL' }, replyTo: 'gw.0', requestId: 'c1' },
+        { command: { op: 'cancel', orderId: 'nope', symbol: 'AAPL' }, replyTo: 'gw.0', requestId: 'c2' },
+      ],
+      new Map(),
+    );
+    assert.deepEqual(effects.reports.map(({ report }) => report), [
+      { kind: 'cancel', requestId: 'c1', orderId: 'r1', outcome: 'cancelled' },
+      { kind: 'cancel', requestId: 'c2', orderId: 'nope', outcome: 'rejected', reason: 'unknown-order' },
+    ]);
+    assert.deepEqual([effects.orders[0].status, effects.orders[0].reason, effects.orders[0].leavesQuantity], ['cancelled', 'user', 0]);
+  });
+
+  it('rebuilds the books from stored resting orders in seq order (time priority)', function () {
+    const resting = (orderId: string, seq: number): StoredOrder => ({
+      orderId, account: `acct-${orderId}`, symbol: 'AAPL', side: 'sell', type: 'limit', price: 100, quantity: 5, timeInForce: 'GTC',
+      status: 'new', ackStatus: 'new', filledQuantity: 0, leavesQuantity: 5, seq,
+    });
+    const state = ShardState.fromJournal({ checkpoint: '5-0', lastSeq: 7, restingOrders: [resting('early', 3), resting('late', 7)] });
+    assert.deepEqual(state.topOfBook('AAPL').ask, { price: 100, quantity: 10, orders: 2 });
+    const effects = state.apply([placing('taker', { quantity: 5 })], new Map());
+    assert.deepEqual(effects.trades.map((trade) => trade.makerOrderId), ['early']);
+    assert.equal(effects.trades[0].seq, 9, 'the sequence continues after the journal');
+  });
+});
