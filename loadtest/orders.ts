@@ -6,6 +6,7 @@
  */
 import { OrderType, Side, TimeInForce } from '../backend/engine/types';
 import { DEFAULT_SYMBOLS, parseSymbols, SymbolSpec, ticksToPrice } from '../backend/config/symbols';
+import { seededRandom } from './seededRandom';
 
 /** The body of `POST /api/orders`. */
 export interface OrderRequestBody {
@@ -44,18 +45,6 @@ export interface OrderMix {
 /** A short identifier that differs between runs, for clientOrderIds that never repeat. */
 export function newRunId(): string {
   return `lt${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
-}
-
-/** mulberry32: a small, fast, seedable generator (Math.random cannot be seeded). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Returns a function that yields the next order of the mix on each call. */
