@@ -3,30 +3,41 @@ const INITIAL_SLOTS = 1 << 12;
 /**
  * Every order id the engine has ever accepted, so that a duplicate is refused.
  *
- * It grows with every order (a million entries after a million orders). At
- * that size a built-in Set costs several dependent cache and TLB misses per
- * lookup (bucket, entry chain, key string); here a probe reads one typed
- * array of [hash, position] pairs (open addressing, linear probing, at most
- * half full), so it usually touches one cache line, and ids are compared only
- * when the 32-bit hashes match.
+ * It grows with every order (a million entries after a million orders), and
+ * nearly every lookup is for a new id, so what matters is how cheaply a probe
+ * reaches an empty slot and how cheaply the table grows. A probe reads only
+ * `fingerprints`, 16 bits a slot (open addressing, linear probing, at most
+ * half full): 4 MB at a million ids, a quarter of what [hash, position] pairs
+ * take, so fewer cache and TLB misses. The full id is compared only on a
+ * fingerprint match, through `positionBySlot`, which a probe for a new id
+ * rarely reads. orderIdHash puts consecutive ids in neighbouring slots, so
+ * that ids issued in order mostly probe cache lines touched just before.
  */
 export class AcceptedOrderIds {
-  /** In acceptance order; a slot's position indexes it. */
+  /** In acceptance order. */
   private readonly ids: string[] = [];
-  /** Slot i is [hash, position] at 2i, 2i + 1; hash 0 marks it empty. */
-  private slots: Int32Array = new Int32Array(2 * INITIAL_SLOTS);
+  /** The orderIdHash of ids[i], so that growing the table does not hash every id again. */
+  private hashes = new Int32Array(INITIAL_SLOTS >> 1);
+  /** Per slot: 16 bits of the id's hash, never 0; 0 marks an empty slot. */
+  private fingerprints = new Uint16Array(INITIAL_SLOTS);
+  /** Per occupied slot: the id's index in `ids`. */
+  private positionBySlot = new Int32Array(INITIAL_SLOTS);
   private slotMask = INITIAL_SLOTS - 1;
 
   /** Add `id`, whose orderIdHash is `hash`; false (and no change) if it was already there. */
   add(id: string, hash: number): boolean {
-    if (2 * (this.ids.length + 1) > this.slotMask + 1) this.grow();
-    const slots = this.slots;
-    let slot = hash & this.slotMask;
-    for (; slots[2 * slot] !== 0; slot = (slot + 1) & this.slotMask) {
-      if (slots[2 * slot] === hash && this.ids[slots[2 * slot + 1]] === id) return false;
+    const count = this.ids.length;
+    if (2 * (count + 1) > this.slotMask + 1) this.grow();
+    const fingerprints = this.fingerprints;
+    const mask = this.slotMask;
+    const fingerprint = fingerprintOf(hash);
+    let slot = hash & mask;
+    for (; fingerprints[slot] !== 0; slot = (slot + 1) & mask) {
+      if (fingerprints[slot] === fingerprint && this.ids[this.positionBySlot[slot]] === id) return false;
     }
-    slots[2 * slot] = hash;
-    slots[2 * slot + 1] = this.ids.length;
+    fingerprints[slot] = fingerprint;
+    this.positionBySlot[slot] = count;
+    this.hashes[count] = hash;
     this.ids.push(id);
     return true;
   }
@@ -37,17 +48,27 @@ export class AcceptedOrderIds {
   }
 
   private grow(): void {
-    const old = this.slots;
-    const slotCount = old.length;
-    this.slots = new Int32Array(2 * slotCount);
-    this.slotMask = slotCount - 1;
-    for (let oldSlot = 0; oldSlot < slotCount; oldSlot++) {
-      const hash = old[2 * oldSlot];
-      if (hash === 0) continue;
-      let slot = hash & this.slotMask;
-      while (this.slots[2 * slot] !== 0) slot = (slot + 1) & this.slotMask;
-      this.slots[2 * slot] = hash;
-      this.slots[2 * slot + 1] = old[2 * oldSlot + 1];
+    const slotCount = 2 * this.fingerprints.length;
+    const fingerprints = new Uint16Array(slotCount);
+    const positionBySlot = new Int32Array(slotCount);
+    const mask = slotCount - 1;
+    const hashes = new Int32Array(slotCount >> 1);
+    hashes.set(this.hashes);
+    for (let position = 0; position < this.ids.length; position++) {
+      const hash = hashes[position];
+      let slot = hash & mask;
+      while (fingerprints[slot] !== 0) slot = (slot + 1) & mask;
+      fingerprints[slot] = fingerprintOf(hash);
+      positionBySlot[slot] = position;
     }
+    this.fingerprints = fingerprints;
+    this.positionBySlot = positionBySlot;
+    this.hashes = hashes;
+    this.slotMask = mask;
   }
+}
+
+/** The top 16 bits of the hash (the low bits pick the slot), made non-zero. */
+function fingerprintOf(hash: number): number {
+  return (hash >>> 16) | 1;
 }

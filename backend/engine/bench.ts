@@ -13,24 +13,13 @@
 import { writeFileSync } from 'node:fs';
 import { MatchingEngine } from './matchingEngine';
 import type { Command, NewOrderCommand, Side } from './types';
+import { seededRandom } from '../../loadtest/seededRandom';
 
 const SYMBOLS = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF', 'GGG', 'HHH'];
 /** One string per account, shared by its orders, as JSON.parse (which interns short strings) would give them. */
 const ACCOUNTS = Array.from({ length: 200 }, (_, i) => `acct-${i}`);
 const START_MID = 10_000;
 const PASSES = 5;
-
-/** mulberry32: a tiny, fast, seeded PRNG; the workload must be identical from run to run. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface OpenOrderRef {
   orderId: string;
@@ -42,7 +31,7 @@ interface OpenOrderRef {
  * cancels name orders that are really resting at that point.
  */
 function buildWorkload(count: number, seed: number): Command[] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const below = (n: number) => Math.floor(random() * n);
   const mids = SYMBOLS.map(() => START_MID);
   const tracker = new MatchingEngine();

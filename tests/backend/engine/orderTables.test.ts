@@ -16,6 +16,23 @@ describe('order id tables', () => {
     assert.equal(ids.values()[12_345], 'order-12345');
   });
 
+  it('AcceptedOrderIds tells apart ids whose hashes collide or whose numeric suffixes are equal', () => {
+    const ids = new AcceptedOrderIds();
+    // Same counter value, different digit counts, prefixes or lengths beyond nine digits.
+    const distinct = ['7', '07', '007', 'a7', 'a07', '1234567890', '2234567890', '', 'x', 'ü7'];
+    for (const id of distinct) assert.equal(ids.add(id, orderIdHash(id)), true, id);
+    // Forced hash collisions: only the exact id is a duplicate.
+    assert.equal(ids.add('other', orderIdHash('7')), true);
+    for (const id of distinct) assert.equal(ids.add(id, orderIdHash(id)), false, id);
+    assert.equal(ids.add('other', orderIdHash('7')), false);
+  });
+
+  it('orderIdHash is never 0 and keeps consecutive counters in neighbouring slots', () => {
+    fc.assert(fc.property(fc.string(), (id) => orderIdHash(id) !== 0));
+    const base = orderIdHash('c1-1600');
+    for (let i = 1; i < 16; i++) assert.equal(orderIdHash(`c1-${1600 + i}`), base + i);
+  });
+
   it('OpenOrderTable finds exactly the orders inserted and not removed, whatever the order of operations', () => {
     // Few distinct ids and many operations: long probe runs, removals in the middle of runs, growth.
     const operation = fc.record({ id: fc.integer({ min: 0, max: 3000 }), insert: fc.boolean() });
