@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import { SERVICE_ENTRY_POINTS } from '../backend/config/entryPoints';
 import { DEFAULTS, gatewayEnvironment } from '../backend/config/env';
 import { NginxUpstreams } from '../nginx';
 import { MAX_BACKENDS, ResourceRequest } from './config';
@@ -48,7 +49,7 @@ export function gatewaySpec(args: OrderBackendPoolArgs): ServiceSpec {
     name: 'backend',
     role: 'gateway',
     image: args.image,
-    command: ['node', 'dist/backend/gateway/main.js'],
+    command: ['node', SERVICE_ENTRY_POINTS.gateway],
     env: gatewayEnvironment<EnvValue>({
       port,
       // Every response's X-Backend-Id, and the name of the gateway's report stream.

@@ -1,5 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
+import { SERVICE_ENTRY_POINTS } from '../backend/config/entryPoints';
 import { migrateEnvironment } from '../backend/config/env';
 import { ResourceRequest } from './config';
 import { Platform } from './platform';
@@ -101,7 +102,7 @@ export function migrationSpec(args: SharedDataTierArgs, databaseUrl: EnvValue): 
     name: 'migrate',
     role: 'migrate',
     image: args.migrationImage,
-    command: ['node', 'dist/backend/db/main.js'],
+    command: ['node', SERVICE_ENTRY_POINTS.migrate],
     env: migrateEnvironment<EnvValue>({ databaseUrl, logLevel: args.logLevel }),
     user: BACKEND_USER,
     resources: args.migrationResources,

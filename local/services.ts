@@ -5,16 +5,17 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SERVICE_ENTRY_POINTS } from '../backend/config/entryPoints';
 import { engineEnvironment, gatewayEnvironment, migrateEnvironment } from '../backend/config/env';
 import { renderNginxConfig } from '../nginx';
 import { PROJECT_ROOT, StackPaths } from './paths';
 import { LaunchSpec } from './processes';
 
-/** The compiled entry points (`npm run build`). */
+/** The compiled entry points (`npm run build`), as absolute paths. */
 export const ENTRY_POINTS = {
-  migrate: path.join(PROJECT_ROOT, 'dist', 'backend', 'db', 'main.js'),
-  gateway: path.join(PROJECT_ROOT, 'dist', 'backend', 'gateway', 'main.js'),
-  engine: path.join(PROJECT_ROOT, 'dist', 'backend', 'engineService', 'main.js'),
+  migrate: path.join(PROJECT_ROOT, SERVICE_ENTRY_POINTS.migrate),
+  gateway: path.join(PROJECT_ROOT, SERVICE_ENTRY_POINTS.gateway),
+  engine: path.join(PROJECT_ROOT, SERVICE_ENTRY_POINTS.engine),
 } as const;
 
 export interface DataTierUrls {

@@ -5,21 +5,16 @@
  * Every process started here is killed by an `after` hook or at exit.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { engineEnvironment, gatewayEnvironment, migrateEnvironment, readGatewayEnv } from '../../backend/config/env';
 import { buildGateway } from '../../backend/gateway/app';
 import type { GatewayLimits } from '../../backend/gateway/routes/orders';
 import { freePort } from '../../local/dataTier';
+import { ENTRY_POINTS } from '../../local/services';
 import type { SuiteDataTier } from './dataTier';
 
-const DIST = path.resolve(__dirname, '..', '..');
-export const ENTRY_POINTS = {
-  gateway: path.join(DIST, 'backend', 'gateway', 'main.js'),
-  engine: path.join(DIST, 'backend', 'engineService', 'main.js'),
-  migrate: path.join(DIST, 'backend', 'db', 'main.js'),
-};
+export { ENTRY_POINTS } from '../../local/services';
 const READY_TIMEOUT_MS = 20_000;
 
 const TEST_SYMBOLS = 'AAPL,MSFT,GOOG,AMZN,NVDA,META,TSLA,SPY,QQQ,IBM,ORCL,INTC,AMD,NFLX,BRK.B:0.05';
