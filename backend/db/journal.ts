@@ -6,7 +6,7 @@
 import type { Pool } from 'pg';
 import type { OrderType, Side, TimeInForce } from '../engine/types';
 import type { OrderStatus } from '../streams';
-import type { Queryable } from './orders';
+import type { OrderColumns, Queryable } from './orders';
 
 /** An order as the engine service keeps it and stores it. */
 export interface StoredOrder {
@@ -62,20 +62,7 @@ export interface BatchCommit {
   trades: StoredTrade[];
 }
 
-interface RestingRow {
-  order_id: string;
-  client_order_id: string | null;
-  account: string;
-  symbol: string;
-  side: Side;
-  order_type: OrderType;
-  price: string | null;
-  quantity: string;
-  time_in_force: TimeInForce;
-  status: OrderStatus;
-  ack_status: OrderStatus;
-  filled_quantity: string;
-  leaves_quantity: string;
+interface RestingRow extends OrderColumns {
   seq: string;
 }
 

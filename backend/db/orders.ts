@@ -9,7 +9,8 @@ import { Fill, isOpenStatus, OrderStatus, OrderView } from '../streams';
 
 export type Queryable = Pick<Pool | PoolClient, 'query'>;
 
-interface OrderRow {
+/** The columns of the orders table that describe an order's state, as pg returns them. */
+export interface OrderColumns {
   order_id: string;
   client_order_id: string | null;
   account: string;
@@ -23,6 +24,9 @@ interface OrderRow {
   ack_status: OrderStatus;
   filled_quantity: string;
   leaves_quantity: string;
+}
+
+interface OrderRow extends OrderColumns {
   reason: string | null;
   fills: Fill[];
 }
