@@ -57,7 +57,9 @@ export class LoadStats {
   }
 
   latencyMs(): LatencyMs {
-    const at = (percentile: number) => this.latencyUs.getValueAtPercentile(percentile) / 1000;
-    return { p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: this.latencyUs.maxValue / 1000 };
+    const max = this.latencyUs.maxValue / 1000;
+    // The histogram answers a bucket's upper edge, which can lie past the largest latency recorded.
+    const at = (percentile: number) => Math.min(this.latencyUs.getValueAtPercentile(percentile) / 1000, max);
+    return { p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max };
   }
 }

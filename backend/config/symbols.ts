@@ -56,7 +56,16 @@ export function priceToTicks(price: string | number, spec: SymbolSpec): number |
   if (!match) return text.startsWith('-') ? 'not positive' : 'not a decimal';
   const fraction = (match[2] ?? '').replace(/0+$/, '');
   if (fraction.length > spec.decimals) return 'off the tick grid';
-  const units = BigInt(match[1] + fraction.padEnd(spec.decimals, '0'));
+  const digits = match[1] + fraction.padEnd(spec.decimals, '0');
+  // Up to 15 digits a double holds the units exactly: the usual case, without BigInt's allocations.
+  if (digits.length <= 15) {
+    const units = Number(digits);
+    const tickUnits = Number(spec.tickUnits);
+    if (units === 0) return 'not positive';
+    if (units % tickUnits !== 0) return 'off the tick grid';
+    return units / tickUnits;
+  }
+  const units = BigInt(digits);
   if (units === 0n) return 'not positive';
   if (units % spec.tickUnits !== 0n) return 'off the tick grid';
   const ticks = units / spec.tickUnits;
@@ -66,8 +75,13 @@ export function priceToTicks(price: string | number, spec: SymbolSpec): number |
 
 /** Formats integer ticks as the API's decimal string, with the tick's decimals ("101.10"). */
 export function ticksToPrice(ticks: number | bigint, spec: SymbolSpec): string {
-  const units = BigInt(ticks) * spec.tickUnits;
-  if (spec.decimals === 0) return units.toString();
-  const digits = units.toString().padStart(spec.decimals + 1, '0');
-  return `${digits.slice(0, -spec.decimals)}.${digits.slice(-spec.decimals)}`;
+  const exact = typeof ticks === 'number' ? ticks * Number(spec.tickUnits) : NaN;
+  return unitsToDecimal(Number.isSafeInteger(exact) ? String(exact) : (BigInt(ticks) * spec.tickUnits).toString(), spec.decimals);
+}
+
+/** Places the decimal point `decimals` digits from the right of a non-negative integer's digits. */
+function unitsToDecimal(digits: string, decimals: number): string {
+  if (decimals === 0) return digits;
+  const padded = digits.padStart(decimals + 1, '0');
+  return `${padded.slice(0, -decimals)}.${padded.slice(-decimals)}`;
 }

@@ -3,9 +3,14 @@
  * group in batches, matches each batch with the pure engine, commits the
  * batch's effects and the checkpoint in one PostgreSQL transaction, then
  * publishes the execution reports and the top of book, then acknowledges.
- * Per batch that is one statement to PostgreSQL and one pipeline to Redis:
- * the pipeline that reads batch N+1 also carries batch N's reports and the
- * acknowledgement of the batches published before.
+ *
+ * Batches are pipelined: while batch N's statement is at PostgreSQL, batch
+ * N+1 is read and matched in memory; its statement goes as soon as N's
+ * commit is known, so PostgreSQL never waits for the engine between commits.
+ * Commits stay strictly in order (each is fenced on the previous one's
+ * checkpoint), and a report still leaves only after its batch is committed.
+ * If PostgreSQL refuses batch N, every batch matched after it is void too:
+ * the books are rebuilt from PostgreSQL and both are matched again.
  *
  * Recovery: the books are rebuilt from PostgreSQL (resting orders in seq
  * order) and the pending entries are read again first. Entries at or below
@@ -16,7 +21,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { EngineEnv } from '../config/env';
-import { BatchCommit, commitBatch, INITIAL_CHECKPOINT, loadShardJournal, readCheckpoint } from '../db/journal';
+import { BatchCommit, commitBatch, INITIAL_CHECKPOINT, loadShardJournal, readCheckpoint, StoredOrder } from '../db/journal';
 import { clientOrderKey, findAcknowledgements, findClientOrderIds } from '../db/orders';
 import { isConnectionError } from '../db/pool';
 import {
@@ -38,8 +43,10 @@ import { EngineMetrics } from './metrics';
 import { BatchEffects, OutboundReport, ShardState } from './shardState';
 
 /** Stream entries read (and committed) per batch at most; an entry holds up to MAX_COMMANDS_PER_ENTRY commands. */
-const BATCH_ENTRIES = 32;
+const BATCH_ENTRIES = 128;
 const READ_BLOCK_MS = 1000;
+/** Committed batches whose reports may wait for Redis before matching waits too. */
+const MAX_QUEUED_PUBLICATIONS = 4;
 /** Reports kept per gateway stream: a gateway reads them within milliseconds, so this only bounds dead gateways' streams. */
 const REPORTS_MAX_LENGTH = 10_000;
 const RETRY_DELAY_MS = { first: 50, max: 2000 };
@@ -70,6 +77,26 @@ interface Publication {
 }
 type StreamEntry = [id: string, fields: string[] | null];
 
+/** A batch read and matched in memory, waiting for (or at) PostgreSQL. */
+interface PreparedBatch {
+  ids: string[];
+  /** Reports of entries committed before a restart, rebuilt from PostgreSQL. */
+  replayedReports: OutboundReport[];
+  /** Commands after the checkpoint, in stream order. */
+  fresh: CommandEnvelope[];
+  /** The last fresh entry: the checkpoint once committed. Undefined when nothing is fresh. */
+  lastId?: string;
+  /** `fresh` matched on the books as they were after the previous batch. */
+  matched?: MatchedCommands;
+  endTimer: () => void;
+}
+
+/** Matched commands, with copies of what their commit and publication need (later batches change the live records). */
+interface MatchedCommands {
+  effects: BatchEffects;
+  orders: StoredOrder[];
+  tops: [string, string][];
+}
 export interface EngineHealth {
   /** The loop runs (it may be waiting for a dependency). */
   live: boolean;
@@ -88,14 +115,20 @@ export class EngineService {
   private readonly consumer: string;
   private readonly shardSymbols: string[];
   private state?: ShardState;
+  /** The last entry whose effects are committed. */
   private checkpoint = INITIAL_CHECKPOINT;
   private running?: Promise<void>;
   private stopping = false;
   private readonly stopSignal = new StopSignal();
   private waitingFor?: Dependency;
-  /** The last committed batch's reports and top of book: they go to Redis with the next read. */
-  private unpublished?: Publication;
-  /** Batches whose publication Redis took: acknowledged (and trimmed) with the next read. */
+  /** The batch at PostgreSQL (then being published), if any; the next batch's commit waits for it. */
+  private committing?: Promise<void>;
+  /** A batch whose commit failed for good (another writer): the loop stops with it. */
+  private fatal?: Error;
+  /** Publications run one after another, in batch order (the last top of book must win). */
+  private publishing: Promise<void> = Promise.resolve();
+  private queuedPublications = 0;
+  /** Batches whose publication Redis took: acknowledged (and trimmed) with the next publication. */
   private unacknowledged: Publication[] = [];
   private failed = false;
 
@@ -118,10 +151,10 @@ export class EngineService {
     return this.running;
   }
 
-  /** Finishes the batch in progress (commit, reports, acknowledgements), then ends the loop. */
+  /** Finishes the batches in progress (commit, reports, acknowledgements), then ends the loop. */
   async stop(): Promise<void> {
     this.stopping = true;
-    // Interrupts a blocking read (even one queued while Redis is down); a batch in progress finishes.
+    // Interrupts a blocking read (even one queued while Redis is down); batches in progress finish.
     this.stopSignal.stop();
     await this.running?.catch(() => undefined);
   }
@@ -143,12 +176,17 @@ export class EngineService {
       await this.untilAvailable('redis', true, () => this.ensureConsumerGroup());
       // Pending entries first (ids after "0"): delivered before a restart, committed or not; then new ones (">").
       let position = '0';
-      while (!this.stopping) {
+      while (!this.stopping && this.fatal === undefined) {
         const entries = await this.read(position);
         if (entries === undefined) continue;
         if (position !== '>') position = entries.length === 0 ? '>' : entries[entries.length - 1][0];
-        if (entries.length > 0) await this.handleBatch(entries);
+        if (entries.length === 0) continue;
+        const batch = await this.prepare(entries);
+        // Commits go in order: this one once the previous one is known (which may have matched this one again).
+        await this.settleCommitting(batch);
+        this.startCommitting(batch);
       }
+      await this.settleCommitting();
     } catch (error) {
       if (!(error instanceof StoppedError)) throw error;
     }
@@ -181,73 +219,39 @@ export class EngineService {
     }
   }
 
-  /**
-   * One round trip to Redis per batch: the last committed batch's reports and
-   * top of book, the acknowledgements of the batches published before it, and
-   * the read of the next batch. Returns `undefined` after a failure (already
-   * handled: read again).
-   */
+  /** The next batch of entries (blocking on new ones), or `undefined` after a failure (already handled: read again). */
   private async read(position: string): Promise<StreamEntry[] | undefined> {
-    const publication = this.unpublished;
-    const acknowledgements = this.unacknowledged;
-    this.unpublished = undefined;
-    this.unacknowledged = [];
-    const pipeline = this.deps.reader.pipeline();
-    const publicationCommands = publication === undefined ? 0 : addPublication(pipeline, publication);
-    if (acknowledgements.length > 0) {
-      pipeline.xack(this.stream, ENGINE_CONSUMER_GROUP, ...acknowledgements.flatMap((published) => published.ids));
-      // Entries up to these batches' checkpoint are committed and reported: the stream need not keep them.
-      pipeline.xtrim(this.stream, 'MINID', '~', acknowledgements[acknowledgements.length - 1].checkpoint);
-    }
     const block = position === '>' ? ['BLOCK', READ_BLOCK_MS] : [];
-    pipeline.call('XREADGROUP', 'GROUP', ENGINE_CONSUMER_GROUP, this.consumer, 'COUNT', BATCH_ENTRIES, ...block, 'STREAMS', this.stream, position);
-
-    let results: [Error | null, unknown][] | null | undefined;
+    let reply: [string, StreamEntry[]][] | null | undefined;
     try {
-      results = await this.stopSignal.race(pipeline.exec());
+      reply = (await this.stopSignal.race(
+        this.deps.reader.call('XREADGROUP', 'GROUP', ENGINE_CONSUMER_GROUP, this.consumer, 'COUNT', BATCH_ENTRIES, ...block, 'STREAMS', this.stream, position),
+      )) as [string, StreamEntry[]][] | null | undefined;
     } catch (error) {
-      results = null;
-      this.markUnavailable('redis', error);
-    }
-    if (!results) {
-      // Stopped or failed before an answer: publish and acknowledge again (duplicates are harmless).
-      this.unpublished = publication;
-      this.unacknowledged = acknowledgements;
-      if (results === null) await sleep(RETRY_DELAY_MS.first);
+      if (/NOGROUP/.test((error as Error).message)) {
+        // Redis lost the stream (restarted without persistence): recreate the group.
+        await this.untilAvailable('redis', true, () => this.ensureConsumerGroup());
+      } else {
+        this.markUnavailable('redis', error);
+        await sleep(RETRY_DELAY_MS.first);
+      }
       return undefined;
     }
-    if (publication !== undefined) {
-      if (results.slice(0, publicationCommands).some(([error]) => error)) await this.publish(publication);
-      this.unacknowledged.push(publication);
-    }
-    const acknowledgementFailure = results.slice(publicationCommands, -1).find(([error]) => error);
-    if (acknowledgementFailure) {
-      this.deps.logger.warn({ err: acknowledgementFailure[0]!.message }, 'acknowledgement failed; the entries stay pending');
-    }
-
-    const [readError, reply] = results[results.length - 1] as [Error | null, [string, StreamEntry[]][] | null];
-    if (readError === null) {
-      this.markAvailable('redis');
-      return reply === null ? [] : reply[0][1];
-    }
-    if (/NOGROUP/.test(readError.message)) {
-      // Redis lost the stream (restarted without persistence): recreate the group.
-      await this.untilAvailable('redis', true, () => this.ensureConsumerGroup());
-    } else {
-      this.markUnavailable('redis', readError);
-      await sleep(RETRY_DELAY_MS.first);
-    }
-    return undefined;
+    // Stopped while waiting.
+    if (reply === undefined) return undefined;
+    this.markAvailable('redis');
+    return reply === null ? [] : reply[0][1];
   }
 
-  private async handleBatch(entries: StreamEntry[]): Promise<void> {
+  /** Decodes the entries and matches the fresh commands on the books as the previous batch left them. */
+  private async prepare(entries: StreamEntry[]): Promise<PreparedBatch> {
     const endTimer = this.deps.metrics.batchSeconds.startTimer();
     const replayed: CommandEnvelope[] = [];
     const fresh: CommandEnvelope[] = [];
-    let lastId = this.checkpoint;
+    let lastId: string | undefined;
     for (const [id, fields] of entries) {
       const committed = compareStreamIds(id, this.checkpoint) <= 0;
-      if (!committed && compareStreamIds(id, lastId) > 0) lastId = id;
+      if (!committed && (lastId === undefined || compareStreamIds(id, lastId) > 0)) lastId = id;
       // A pending entry trimmed from the stream comes back without fields: nothing to do but acknowledge it.
       if (fields === null) continue;
       const decoded = decodeCommands(payloadOf(fields));
@@ -257,17 +261,17 @@ export class EngineService {
       }
       (committed ? replayed : fresh).push(...decoded.items);
     }
-
-    const reports: OutboundReport[] = replayed.length > 0 ? await this.reportsFromPostgres(replayed) : [];
-    let tops: [string, string][] = [];
-    if (compareStreamIds(lastId, this.checkpoint) > 0) {
-      const effects = await this.matchAndCommit(fresh, lastId);
-      reports.push(...effects.reports);
-      tops = this.topsOf(effects.symbols);
-    }
+    const replayedReports = replayed.length > 0 ? await this.reportsFromPostgres(replayed) : [];
     this.deps.metrics.batchSize.observe(replayed.length + fresh.length);
-    endTimer();
-    this.unpublished = { reports: groupByStream(reports), tops, ids: entries.map(([id]) => id), checkpoint: this.checkpoint };
+    const batch: PreparedBatch = { ids: entries.map(([id]) => id), replayedReports, fresh, lastId, endTimer };
+    if (lastId !== undefined) batch.matched = this.match(fresh, new Map());
+    return batch;
+  }
+
+  /** Matches on the live books; takes copies of what the batch's commit and publication need. */
+  private match(commands: CommandEnvelope[], takenClientOrderIds: Map<string, string>): MatchedCommands {
+    const effects = this.state!.apply(commands, takenClientOrderIds);
+    return { effects, orders: effects.orders.map((order) => ({ ...order })), tops: this.topsOf(effects.symbols) };
   }
 
   /** The top of book of each symbol as stored in Redis (taken now: later batches may change the book). */
@@ -275,28 +279,67 @@ export class EngineService {
     return Array.from(symbols, (symbol) => [topOfBookKeyFor(symbol), JSON.stringify(this.state!.topOfBook(symbol))]);
   }
 
-  /** Matches the fresh commands and commits them with the new checkpoint; matches again after a rebuild if the commit was refused. */
-  private async matchAndCommit(commands: CommandEnvelope[], lastId: string): Promise<BatchEffects> {
+  /**
+   * Waits for the batch at PostgreSQL. If it had to be matched again, the
+   * books it left differ from those `next` was matched on: `next` is matched again too.
+   */
+  private async settleCommitting(next?: PreparedBatch): Promise<void> {
+    const committing = this.committing;
+    this.committing = undefined;
+    const rebuiltBefore = this.state;
+    if (committing !== undefined) await committing;
+    if (this.fatal !== undefined) throw this.fatal;
+    // Redis not taking publications (they are retried) holds the matching back rather than queueing without bound.
+    if (this.queuedPublications > MAX_QUEUED_PUBLICATIONS) await this.publishing;
+    if (next?.lastId !== undefined && this.state !== rebuiltBefore) next.matched = this.match(next.fresh, new Map());
+  }
+
+  /** Sends the batch's statement now; once committed, its publication joins the queue. Not awaited: the loop reads on. */
+  private startCommitting(batch: PreparedBatch): void {
+    this.committing = this.commitPrepared(batch).catch((error: Error) => {
+      // Remembered for the loop, which stops (a blocking read is interrupted).
+      this.fatal = error;
+      this.stopSignal.stop();
+    });
+  }
+
+  private async commitPrepared(batch: PreparedBatch): Promise<void> {
+    const reports = batch.replayedReports;
+    let tops: [string, string][] = [];
+    if (batch.lastId !== undefined) {
+      const matched = await this.commitMatched(batch.fresh, batch.lastId, batch.matched!);
+      reports.push(...matched.effects.reports);
+      tops = matched.tops;
+    }
+    batch.endTimer();
+    const publication: Publication = { reports: groupByStream(reports), tops, ids: batch.ids, checkpoint: this.checkpoint };
+    this.queuedPublications++;
+    this.publishing = this.publishing
+      .then(() => this.publishAndAcknowledge(publication))
+      .catch((error: Error) => this.deps.logger.error({ err: error.message }, 'publication failed'))
+      .finally(() => this.queuedPublications--);
+  }
+
+  /** Commits matched commands with the new checkpoint; if PostgreSQL refuses them, rebuilds the books and matches them again. */
+  private async commitMatched(commands: CommandEnvelope[], lastId: string, matched: MatchedCommands): Promise<MatchedCommands> {
     const clientOrders = commands.flatMap(({ command, clientOrderId }) =>
       command.op === 'new' && clientOrderId !== undefined ? [{ account: command.account ?? '', clientOrderId }] : [],
     );
     // Redis's idempotency claims keep client order ids unique, so the first attempt does not ask PostgreSQL;
     // if a claim was lost, the unique (account, client_order_id) refuses the commit and the rematch looks them up.
-    let taken = new Map<string, string>();
     for (let attempt = 1; ; attempt++) {
-      const effects = this.state!.apply(commands, taken);
       const batch: BatchCommit = {
         shard: this.env.shard,
         previousCheckpoint: this.checkpoint,
         checkpoint: lastId,
-        lastSeq: effects.lastSeq,
-        orders: effects.orders,
-        trades: effects.trades,
+        lastSeq: matched.effects.lastSeq,
+        orders: matched.orders,
+        trades: matched.effects.trades,
       };
       if ((await this.commit(batch)) === 'committed') {
         this.checkpoint = lastId;
-        this.countCommitted(commands, effects);
-        return effects;
+        this.countCommitted(commands, matched.effects);
+        return matched;
       }
       // The statement was refused (e.g. a client order id already stored): the in-memory matching
       // is void, so rebuild the books from PostgreSQL and match again, knowing the stored client order ids.
@@ -307,7 +350,8 @@ export class EngineService {
         await sleep(retryDelay(attempt));
       }
       this.state = await this.recover();
-      taken = await this.untilAvailable('postgres', false, () => findClientOrderIds(this.deps.pool, clientOrders));
+      const taken = await this.untilAvailable('postgres', false, () => findClientOrderIds(this.deps.pool, clientOrders));
+      matched = this.match(commands, taken);
     }
   }
 
@@ -364,6 +408,41 @@ export class EngineService {
     });
   }
 
+  /**
+   * One pipeline per committed batch on the writer connection: its reports
+   * and top of book, then the acknowledgement of the batches published
+   * before it (an entry is acknowledged only once its reports are in Redis).
+   */
+  private async publishAndAcknowledge(publication: Publication): Promise<void> {
+    const acknowledgements = this.unacknowledged;
+    this.unacknowledged = [];
+    const pipeline = this.deps.writer.pipeline();
+    const publicationCommands = addPublication(pipeline, publication);
+    if (acknowledgements.length > 0) {
+      pipeline.xack(this.stream, ENGINE_CONSUMER_GROUP, ...acknowledgements.flatMap((published) => published.ids));
+      // Entries up to these batches' checkpoint are committed and reported: the stream need not keep them.
+      pipeline.xtrim(this.stream, 'MINID', '~', acknowledgements[acknowledgements.length - 1].checkpoint);
+    }
+    let results: [Error | null, unknown][] | null = null;
+    try {
+      results = await pipeline.exec();
+    } catch (error) {
+      this.markUnavailable('redis', error);
+    }
+    if (results === null || results.slice(0, publicationCommands).some(([error]) => error)) {
+      // Publishing again is harmless (a gateway drops reports nobody waits for); the acknowledgements wait for the next round.
+      await this.publish(publication);
+      this.unacknowledged.push(...acknowledgements);
+    } else {
+      this.markAvailable('redis');
+      const acknowledgementFailure = results.slice(publicationCommands).find(([error]) => error);
+      if (acknowledgementFailure) {
+        this.deps.logger.warn({ err: acknowledgementFailure[0]!.message }, 'acknowledgement failed; the entries stay pending');
+      }
+    }
+    this.unacknowledged.push(publication);
+  }
+
   /** Publishes on the writer connection, retried until Redis takes all of it. */
   private async publish(publication: Publication): Promise<void> {
     for (let attempt = 1; ; attempt++) {
@@ -381,13 +460,9 @@ export class EngineService {
     this.markAvailable('redis');
   }
 
-  /** On the way out (or before a rebuild): what the next read would have carried. */
+  /** On the way out (or before a rebuild): the publications queued, then the acknowledgement of everything published. */
   private async flushPublications(): Promise<void> {
-    if (this.unpublished !== undefined) {
-      await this.publish(this.unpublished);
-      this.unacknowledged.push(this.unpublished);
-      this.unpublished = undefined;
-    }
+    await this.publishing;
     const ids = this.unacknowledged.flatMap((published) => published.ids);
     this.unacknowledged = [];
     // An acknowledgement that fails only leaves entries pending, which the next start handles.

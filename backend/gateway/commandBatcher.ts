@@ -54,14 +54,16 @@ interface PendingCommand {
 }
 
 /**
- * Sends the commands that arrive in the same event-loop turn for the same
- * shard in ONE script call and ONE stream entry: under load many requests are
- * parsed per turn, and one Redis operation for all of them costs Redis,
- * ioredis and the engine far less than two or three each.
+ * Sends commands for a shard's stream as few script calls as the load
+ * allows: at most one call per stream is in flight, and the commands that
+ * arrive meanwhile go together in the next one, as ONE stream entry. Idle,
+ * a command leaves at the end of its event-loop turn; under load each call
+ * carries what arrived during the previous call's round trip. One Redis
+ * operation for many orders costs Redis, ioredis and the engine far less
+ * than one or more per order.
  */
 export class CommandBatcher {
-  private readonly pending = new Map<string, PendingCommand[]>();
-  private scheduled = false;
+  private readonly streams = new Map<string, StreamQueue>();
 
   constructor(private readonly redis: Redis) {
     redis.defineCommand('claimAndEnqueue', { lua: CLAIM_AND_ENQUEUE_LUA });
@@ -74,43 +76,53 @@ export class CommandBatcher {
    */
   send(stream: string, envelope: CommandEnvelope, claim?: Claim): Promise<string | undefined> {
     return new Promise((resolve, reject) => {
-      let commands = this.pending.get(stream);
-      if (commands === undefined) {
-        commands = [];
-        this.pending.set(stream, commands);
+      let queue = this.streams.get(stream);
+      if (queue === undefined) {
+        queue = { waiting: [], inFlight: 0, scheduled: false };
+        this.streams.set(stream, queue);
       }
-      commands.push({
+      queue.waiting.push({
         envelope: JSON.stringify(envelope),
         claim,
         settle: (previousClaim, error) => (error === undefined ? resolve(previousClaim) : reject(error)),
       });
-      if (commands.length >= MAX_COMMANDS_PER_ENTRY) {
-        this.pending.delete(stream);
-        this.enqueue(stream, commands);
-      } else if (!this.scheduled) {
-        this.scheduled = true;
-        // After this turn's I/O callbacks: every request parsed in this turn joins the entry.
-        setImmediate(() => this.flush());
-      }
+      // A full entry leaves at once, even beside a call in flight (calls on one connection keep their order).
+      if (queue.waiting.length >= MAX_COMMANDS_PER_ENTRY) this.enqueue(stream, queue);
+      else if (queue.inFlight === 0) this.schedule(stream, queue);
     });
   }
 
-  private flush(): void {
-    this.scheduled = false;
-    for (const [stream, commands] of this.pending) this.enqueue(stream, commands);
-    this.pending.clear();
+  /** After this turn's I/O callbacks, so that every request parsed in this turn joins the entry. */
+  private schedule(stream: string, queue: StreamQueue): void {
+    if (queue.scheduled) return;
+    queue.scheduled = true;
+    setImmediate(() => {
+      queue.scheduled = false;
+      if (queue.inFlight === 0 && queue.waiting.length > 0) this.enqueue(stream, queue);
+    });
   }
 
-  private enqueue(stream: string, commands: PendingCommand[]): void {
+  private enqueue(stream: string, queue: StreamQueue): void {
+    const commands = queue.waiting;
+    queue.waiting = [];
+    queue.inFlight++;
     const keys = [stream];
     const args: (string | number)[] = [commands.find((command) => command.claim)?.claim?.ttlSeconds ?? 0];
     for (const { envelope, claim } of commands) {
       if (claim !== undefined) keys.push(claim.key);
       args.push(claim === undefined ? 0 : keys.length, claim?.value ?? '', envelope);
     }
+    const settled = () => {
+      queue.inFlight--;
+      if (queue.inFlight === 0 && queue.waiting.length > 0) this.schedule(stream, queue);
+    };
     this.redis.claimAndEnqueue(keys.length, ...keys, ...args).then(
-      (answers) => commands.forEach((command, i) => command.settle(answers[i] === '' ? undefined : answers[i])),
+      (answers) => {
+        settled();
+        commands.forEach((command, i) => command.settle(answers[i] === '' ? undefined : answers[i]));
+      },
       (error: unknown) => {
+        settled();
         // The script may have stopped after taking some claims: release them so that retries can go through.
         const claimed = commands.flatMap((command) => (command.claim ? [command.claim.key] : []));
         if (claimed.length > 0) this.redis.del(...claimed).catch(() => undefined);
@@ -118,4 +130,13 @@ export class CommandBatcher {
       },
     );
   }
+}
+
+interface StreamQueue {
+  /** Commands not sent yet, in arrival order. */
+  waiting: PendingCommand[];
+  /** Script calls for this stream awaiting their answer. */
+  inFlight: number;
+  /** A flush is set for the end of this event-loop turn. */
+  scheduled: boolean;
 }

@@ -6,23 +6,39 @@ import type { OrderView } from '../streams';
 
 /** Decimal places an average price carries beyond the tick's. */
 const AVERAGE_EXTRA_DECIMALS = 4;
+const AVERAGE_SCALE = 10 ** AVERAGE_EXTRA_DECIMALS;
 
 /** Volume-weighted average of the fills, rounded half up, without trailing zeros past the tick's decimals. */
 export function averagePrice(view: OrderView, spec: SymbolSpec): string | null {
+  let quantity = 0;
+  let notionalTicks = 0;
+  for (const fill of view.fills) {
+    quantity += fill.quantity;
+    notionalTicks += fill.price * fill.quantity;
+  }
+  if (quantity === 0) return null;
+  // round(notional × tick × scale / quantity), half up, as (2·n + q) div 2q; in doubles while exact, else BigInt.
+  const numerator = 2 * notionalTicks * Number(spec.tickUnits) * AVERAGE_SCALE + quantity;
+  const divisor = 2 * quantity;
+  const scaledUnits = Number.isSafeInteger(numerator)
+    ? String((numerator - (numerator % divisor)) / divisor)
+    : averageUnitsExact(view, spec);
+  const decimals = spec.decimals + AVERAGE_EXTRA_DECIMALS;
+  const digits = scaledUnits.padStart(decimals + 1, '0');
+  const fraction = digits.slice(-decimals).replace(/0+$/, '').padEnd(spec.decimals, '0');
+  const whole = digits.slice(0, -decimals);
+  return fraction === '' ? whole : `${whole}.${fraction}`;
+}
+
+/** The same figure in BigInt, for fills whose notional is past 2^53. */
+function averageUnitsExact(view: OrderView, spec: SymbolSpec): string {
   let quantity = 0n;
   let notionalTicks = 0n;
   for (const fill of view.fills) {
     quantity += BigInt(fill.quantity);
     notionalTicks += BigInt(fill.price) * BigInt(fill.quantity);
   }
-  if (quantity === 0n) return null;
-  const scale = 10n ** BigInt(AVERAGE_EXTRA_DECIMALS);
-  const scaledUnits = (2n * notionalTicks * spec.tickUnits * scale + quantity) / (2n * quantity);
-  const decimals = spec.decimals + AVERAGE_EXTRA_DECIMALS;
-  const digits = scaledUnits.toString().padStart(decimals + 1, '0');
-  const fraction = digits.slice(-decimals).replace(/0+$/, '').padEnd(spec.decimals, '0');
-  const whole = digits.slice(0, -decimals);
-  return fraction === '' ? whole : `${whole}.${fraction}`;
+  return ((2n * notionalTicks * spec.tickUnits * BigInt(AVERAGE_SCALE) + quantity) / (2n * quantity)).toString();
 }
 
 export function presentOrder(view: OrderView, spec: SymbolSpec): ApiOrder {

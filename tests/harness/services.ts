@@ -13,6 +13,7 @@ import type { GatewayLimits } from '../../backend/gateway/routes/orders';
 import { freePort } from '../../local/dataTier';
 import { ENTRY_POINTS } from '../../local/services';
 import type { SuiteDataTier } from './dataTier';
+import { request } from './http';
 
 export { ENTRY_POINTS } from '../../local/services';
 const READY_TIMEOUT_MS = 20_000;
@@ -135,13 +136,27 @@ export function gatewayEnvFor(tier: SuiteDataTier, port: number, options: Gatewa
   });
 }
 
-/** Starts `npm run start:gateway`'s entry point and waits for /ready. */
+/** Starts `npm run start:gateway`'s entry point and waits for /ready, and with several workers until each one answers. */
 export async function startGatewayProcess(tier: SuiteDataTier, options: GatewayOptions = {}): Promise<GatewayProcess> {
   const port = await freePort();
   const gateway = spawnService(ENTRY_POINTS.gateway, gatewayEnvFor(tier, port, options));
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/ready`, gateway);
+  await waitForWorkers(url, options.workers ?? 1);
   return { ...gateway, url };
+}
+
+/** The first worker to listen answers /ready; the others may start later (on a busy machine, much later). */
+async function waitForWorkers(url: string, workers: number): Promise<void> {
+  const seen = new Set<number>();
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (seen.size < workers) {
+    if (Date.now() > deadline) throw new Error(`only workers ${[...seen]} of ${workers} answered ${url}/health`);
+    // A fresh connection each time: the cluster hands connections to the listening workers in turn.
+    const health = await request('GET', `${url}/health`, { headers: { connection: 'close' } });
+    if (health.status === 200) seen.add(health.body.worker);
+    else await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 export interface InProcessGateway {

@@ -6,6 +6,8 @@
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+type RequestLabels = 'method' | 'route' | 'status_code';
+
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly requestSeconds = new Histogram({
@@ -21,11 +23,40 @@ export class GatewayMetrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
-  readonly inFlight = new Gauge({ name: 'gateway_orders_in_flight', help: 'Orders and cancels waiting for their report', registers: [this.registry] });
+  /** Read when scraped (not set on every request): the order routes report their count here. */
+  inFlightCount: () => number = () => 0;
+  readonly inFlight: Gauge = new Gauge({
+    name: 'gateway_orders_in_flight',
+    help: 'Orders and cancels waiting for their report',
+    registers: [this.registry],
+    collect: (): void => this.inFlight.set(this.inFlightCount()),
+  });
+  /** Label sets seen so far: a lookup by one string instead of prom-client hashing the labels on every request. */
+  private readonly requestChildren = new Map<string, Histogram.Internal<RequestLabels>>();
+  private readonly orderChildren = new Map<string, Counter.Internal>();
 
   constructor(labels: Record<string, string>) {
     this.registry.setDefaultLabels(labels);
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  observeRequest(method: string, route: string, statusCode: number, seconds: number): void {
+    const key = `${method} ${statusCode} ${route}`;
+    let child = this.requestChildren.get(key);
+    if (child === undefined) {
+      child = this.requestSeconds.labels({ method, route, status_code: statusCode });
+      this.requestChildren.set(key, child);
+    }
+    child.observe(seconds);
+  }
+
+  countOrder(outcome: string): void {
+    let child = this.orderChildren.get(outcome);
+    if (child === undefined) {
+      child = this.orders.labels({ outcome });
+      this.orderChildren.set(outcome, child);
+    }
+    child.inc();
   }
 }
 
@@ -39,11 +70,9 @@ export const metricsPlugin = fp<{ labels: Record<string, string> }>(
   async (app, options) => {
     const metrics = new GatewayMetrics(options.labels);
     app.decorate('metrics', metrics);
-    app.addHook('onResponse', async (request, reply) => {
-      metrics.requestSeconds.observe(
-        { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: reply.statusCode },
-        reply.elapsedTime / 1000,
-      );
+    app.addHook('onResponse', (request, reply, done) => {
+      metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+      done();
     });
     app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics of this gateway process', produces: ['text/plain'] } }, async (_request, reply) => {
       reply.type(metrics.registry.contentType);

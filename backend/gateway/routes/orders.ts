@@ -66,6 +66,7 @@ export const orderRoutes = fp<OrderRoutesOptions>(
     const ids = new OrderIdGenerator();
     const commands = new CommandBatcher(dataTier.redis);
     let inFlight = 0;
+    metrics.inFlightCount = () => inFlight;
 
     /** The spec to print an order's prices with, even for a symbol no longer configured. */
     const specOf = (symbol: string): SymbolSpec => symbols.get(symbol) ?? parseSymbols(symbol).get(symbol)!;
@@ -76,7 +77,6 @@ export const orderRoutes = fp<OrderRoutesOptions>(
       if (!dataTier.available()) return ApiError.unavailable('Redis or PostgreSQL is unavailable; retry later');
       if (inFlight >= limits.maxInFlight) return ApiError.overloaded(limits.maxInFlight);
       inFlight++;
-      metrics.inFlight.set(inFlight);
       try {
         return await work();
       } catch (error) {
@@ -85,7 +85,6 @@ export const orderRoutes = fp<OrderRoutesOptions>(
         return ApiError.unavailable('Redis is unavailable; retry later');
       } finally {
         inFlight--;
-        metrics.inFlight.set(inFlight);
       }
     }
 
@@ -182,10 +181,10 @@ export const orderRoutes = fp<OrderRoutesOptions>(
         if (command instanceof ApiError) return sendError(reply, command);
         const placed = await inFlightSlot(() => place(command, body.clientOrderId));
         if (placed instanceof ApiError) {
-          metrics.orders.inc({ outcome: placed.error });
+          metrics.countOrder(placed.error);
           return sendError(reply, placed);
         }
-        metrics.orders.inc({ outcome: placed.order.status });
+        metrics.countOrder(placed.order.status);
         return reply.code(placed.statusCode).send(present(placed.order));
       },
     );
