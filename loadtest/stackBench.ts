@@ -74,20 +74,33 @@ function say(line: string): void {
   process.stderr.write(`bench:stack: ${line}\n`);
 }
 
+/** What wrk reported, and the CPU seconds wrk itself used. */
+interface WrkRun {
+  result: WrkResult;
+  cpuSeconds: number;
+}
+
 /** Runs wrk with the order script for `seconds` (bounded: wrk stops itself) and reads its JSON summary line. */
-function runWrk(url: string, seconds: number, connections: number): Promise<WrkResult> {
+function runWrk(url: string, seconds: number, connections: number): Promise<WrkRun> {
   const wrk = findBinary('wrk', 'wrk');
   const args = ['-t', '2', '-c', String(connections), '-d', `${seconds}s`, '--timeout', '10s', '-s', LUA_SCRIPT, url];
   return new Promise((resolve, reject) => {
     const child = spawn(wrk, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    // Its /proc entry is gone once it exits: read it as it runs (the last 250 ms are not counted).
+    let cpu = 0;
+    const poll = setInterval(() => (cpu = cpuSeconds(child.pid ?? -1, false) || cpu), 250);
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', reject);
+    child.once('error', (error) => {
+      clearInterval(poll);
+      reject(error);
+    });
     child.once('exit', (code) => {
+      clearInterval(poll);
       const line = output.split('\n').find((candidate) => candidate.startsWith('WRK_JSON '));
       if (code !== 0 || !line) reject(new Error(`wrk failed (exit ${code}):\n${output}`));
-      else resolve(JSON.parse(line.slice('WRK_JSON '.length)) as WrkResult);
+      else resolve({ result: JSON.parse(line.slice('WRK_JSON '.length)) as WrkResult, cpuSeconds: cpu });
     });
   });
 }
@@ -142,31 +155,65 @@ function cpuSeconds(pid: number, withChildren: boolean): number {
   return total / 100;
 }
 
-/** The share of the machine's CPU each role used during the measured run. */
-async function measureCpu<T>(dir: string, run: () => Promise<T>): Promise<{ result: T; shares: Record<string, number> }> {
-  const state = readState(stackPaths(dir));
-  const records = state?.processes ?? [];
+interface MeasuredProcess {
+  role: string;
+  pid: number;
+  /** PostgreSQL, nginx and gateways with WORKERS > 1 do their work in child processes. */
+  withChildren: boolean;
+}
+
+/** Busy and total clock ticks of the whole machine, from /proc/stat. */
+function machineTicks(): { busy: number; total: number } {
+  const [, ...values] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const ticks = values.map(Number);
+  const idle = ticks[3] + (ticks[4] ?? 0);
+  const total = ticks.slice(0, 8).reduce((sum, value) => sum + value, 0);
+  return { busy: total - idle, total };
+}
+
+/** Where the CPU went during one wrk run: seconds per role (wrk as `loadgen`), and how busy the machine was. */
+interface CpuUse {
+  seconds: Record<string, number>;
+  elapsedSeconds: number;
+  /** Share of all cores busy (anything on the machine, not only ours). */
+  machineBusy: number;
+}
+
+async function measureCpu(processes: MeasuredProcess[], run: () => Promise<WrkRun>): Promise<{ result: WrkResult; cpu: CpuUse }> {
   const sample = () => {
     const byRole: Record<string, number> = {};
-    for (const record of records) {
-      // Gateways with WORKERS > 1 and PostgreSQL both do their work in child processes.
-      const seconds = cpuSeconds(record.pid, record.role === 'postgres' || record.role === 'gateway' || record.role === 'nginx');
-      byRole[record.role] = (byRole[record.role] ?? 0) + seconds;
-    }
+    for (const { role, pid, withChildren } of processes) byRole[role] = (byRole[role] ?? 0) + cpuSeconds(pid, withChildren);
     return byRole;
   };
   const before = sample();
-  const selfBefore = process.cpuUsage();
+  const machineBefore = machineTicks();
   const started = Date.now();
-  const result = await run();
-  const elapsed = (Date.now() - started) / 1000;
+  const { result, cpuSeconds: wrkSeconds } = await run();
+  const elapsedSeconds = (Date.now() - started) / 1000;
   const after = sample();
-  const capacity = elapsed * os.cpus().length;
-  const shares: Record<string, number> = {};
-  for (const role of Object.keys(after)) shares[role] = (after[role] - (before[role] ?? 0)) / capacity;
-  const self = process.cpuUsage(selfBefore);
-  shares['bench (this process)'] = (self.user + self.system) / 1e6 / capacity;
-  return { result, shares };
+  const machineAfter = machineTicks();
+  const seconds: Record<string, number> = {};
+  for (const role of Object.keys(after)) seconds[role] = after[role] - (before[role] ?? 0);
+  seconds.loadgen = wrkSeconds;
+  const machineBusy = (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total);
+  return { result, cpu: { seconds, elapsedSeconds, machineBusy } };
+}
+
+/** "role 12% (34 µs)": share of all cores, and CPU per request answered. */
+function describeCpu(cpu: CpuUse, requests: number): string {
+  const capacity = cpu.elapsedSeconds * os.cpus().length;
+  const roles = Object.entries(cpu.seconds).map(
+    ([role, seconds]) => `${role} ${((seconds / capacity) * 100).toFixed(0)}% (${Math.round((seconds * 1e6) / Math.max(1, requests))} µs)`,
+  );
+  return `${roles.join(', ')}; machine ${(cpu.machineBusy * 100).toFixed(0)}% busy`;
+}
+
+function stackProcesses(dir: string): MeasuredProcess[] {
+  return (readState(stackPaths(dir))?.processes ?? []).map((record) => ({
+    role: record.role,
+    pid: record.pid,
+    withChildren: record.role === 'postgres' || record.role === 'gateway' || record.role === 'nginx',
+  }));
 }
 
 async function measureStack(options: BenchOptions) {
@@ -183,7 +230,7 @@ async function measureStack(options: BenchOptions) {
     await runWrk(url, options.warmupSeconds, options.connections);
     const ordersBefore = await countOrders(databaseUrl);
     say(`measuring ${options.durationSeconds} s at ${options.connections} connections`);
-    const { result, shares } = await measureCpu(dir, () => runWrk(url, options.durationSeconds, options.connections));
+    const { result, cpu } = await measureCpu(stackProcesses(dir), () => runWrk(url, options.durationSeconds, options.connections));
     const ordersAfter = await countOrders(databaseUrl);
     const run = figures(result);
     const inPostgres = ordersAfter - ordersBefore;
@@ -193,30 +240,35 @@ async function measureStack(options: BenchOptions) {
     const failoverRun = runWrk(url, 11, options.connections);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await crashStackProcess(dir, 'backend-2');
-    const failover = figures(await failoverRun);
-    return { run, inPostgres, missingFromPostgres: Math.max(0, run.ok - inPostgres), shares, failover };
+    const failover = figures((await failoverRun).result);
+    return { run, inPostgres, missingFromPostgres: Math.max(0, run.ok - inPostgres), cpu, failover };
   } finally {
     await downStack(dir, true);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function measureCeiling(options: BenchOptions): Promise<RunFigures> {
+async function measureCeiling(options: BenchOptions): Promise<{ run: RunFigures; cpu: CpuUse }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hft-bench-ceiling-'));
   const paths = stackPaths(dir);
   const started: ProcessIdentity[] = [];
+  const measured: MeasuredProcess[] = [];
   say(`ceiling: nginx in front of ${options.backends} do-nothing fastify processes`);
   try {
     const ports: number[] = [];
     for (let index = 1; index <= options.backends; index++) {
       const port = await freePort();
       const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', PORT: String(port), GATEWAY_ID: `ceiling-${index}` };
-      started.push(await spawnDetached({ file: process.execPath, args: [CEILING_SERVER], env }, path.join(paths.logs, `ceiling-${index}.log`)));
+      const server = await spawnDetached({ file: process.execPath, args: [CEILING_SERVER], env }, path.join(paths.logs, `ceiling-${index}.log`));
+      started.push(server);
+      measured.push({ role: 'gateway', pid: server.pid, withChildren: false });
       ports.push(port);
     }
     const listenPort = await freePort();
     const nginx = nginxLaunch(findBinary('nginx', 'nginx-light'), paths, listenPort, ports);
-    started.push(await spawnDetached(nginx, path.join(paths.logs, 'nginx.log')));
+    const nginxProcess = await spawnDetached(nginx, path.join(paths.logs, 'nginx.log'));
+    started.push(nginxProcess);
+    measured.push({ role: 'nginx', pid: nginxProcess.pid, withChildren: true });
     const url = `http://127.0.0.1:${listenPort}`;
     const deadline = Date.now() + 15_000;
     for (const port of [...ports, listenPort]) {
@@ -227,7 +279,8 @@ async function measureCeiling(options: BenchOptions): Promise<RunFigures> {
     }
     await runWrk(url, Math.min(options.warmupSeconds, 5), options.connections);
     say(`measuring the ceiling ${options.durationSeconds} s`);
-    return figures(await runWrk(url, options.durationSeconds, options.connections));
+    const { result, cpu } = await measureCpu(measured, () => runWrk(url, options.durationSeconds, options.connections));
+    return { run: figures(result), cpu };
   } finally {
     for (const identity of started.reverse()) {
       if (isRunning(identity)) await stopProcess(identity, 'SIGTERM');
@@ -244,13 +297,23 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const stack = await measureStack(options);
   const ceiling = await measureCeiling(options);
-  const ratio = stack.run.ordersPerSecond / ceiling.ordersPerSecond;
+  const ratio = stack.run.ordersPerSecond / ceiling.run.ordersPerSecond;
   const failoverRatio = stack.failover.ordersPerSecond / stack.run.ordersPerSecond;
-  const report = { options, stack: stack.run, inPostgres: stack.inPostgres, missingFromPostgres: stack.missingFromPostgres, cpuShares: stack.shares, failover: stack.failover, failoverRatio, ceiling, ratio };
+  const report = {
+    options,
+    stack: stack.run,
+    inPostgres: stack.inPostgres,
+    missingFromPostgres: stack.missingFromPostgres,
+    cpu: stack.cpu,
+    failover: stack.failover,
+    failoverRatio,
+    ceiling: ceiling.run,
+    ceilingCpu: ceiling.cpu,
+    ratio,
+  };
   if (options.json) {
     process.stdout.write(`${JSON.stringify(report)}\n`);
   } else {
-    const cpu = Object.entries(stack.shares).map(([role, share]) => `${role} ${(share * 100).toFixed(0)}%`).join(', ');
     process.stdout.write(
       [
         `bench:stack — ${options.backends} backends, ${options.connections} connections, ${options.durationSeconds} s, wrk + loadtest/wrk/orders.lua`,
@@ -259,9 +322,10 @@ async function main(): Promise<void> {
         row('non-2xx responses', String(stack.run.non2xx)),
         row('socket errors', String(stack.run.socketErrors)),
         row('2xx acknowledged / new in PostgreSQL', `${stack.run.ok} / ${stack.inPostgres} (missing ${stack.missingFromPostgres})`),
-        row('CPU share (of all cores)', cpu),
+        row('CPU share of all cores (per order)', describeCpu(stack.cpu, stack.run.ok + stack.run.non2xx)),
         row('one gateway killed: orders/s', `${stack.failover.ordersPerSecond} (${(failoverRatio * 100).toFixed(0)}% of 4 backends), non-2xx ${stack.failover.non2xx}, socket errors ${stack.failover.socketErrors}`),
-        row('ceiling (do-nothing) req/s', `${ceiling.ordersPerSecond} (p50 ${ceiling.p50Ms.toFixed(2)} ms, p99 ${ceiling.p99Ms.toFixed(2)} ms)`),
+        row('ceiling (do-nothing) req/s', `${ceiling.run.ordersPerSecond} (p50 ${ceiling.run.p50Ms.toFixed(2)} ms, p99 ${ceiling.run.p99Ms.toFixed(2)} ms)`),
+        row('ceiling CPU (per request)', describeCpu(ceiling.cpu, ceiling.run.ok + ceiling.run.non2xx)),
         row('ratio to the ceiling', ratio.toFixed(2)),
       ].join('\n') + '\n',
     );
