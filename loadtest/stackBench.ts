@@ -15,6 +15,7 @@ import { findBinary, freePort } from '../local/dataTier';
 import { checkHealth } from '../local/health';
 import { readLocalOutputs } from '../local/outputs';
 import { stackPaths } from '../local/paths';
+import { cpuSeconds } from '../local/processCpu';
 import { isRunning, ProcessIdentity, spawnDetached, stopProcess } from '../local/processes';
 import { nginxLaunch } from '../local/services';
 import { crashStackProcess, downStack, upStack } from '../local/stack';
@@ -89,7 +90,7 @@ function runWrk(url: string, seconds: number, connections: number): Promise<WrkR
     let output = '';
     // Its /proc entry is gone once it exits: read it as it runs (the last 250 ms are not counted).
     let cpu = 0;
-    const poll = setInterval(() => (cpu = cpuSeconds(child.pid ?? -1, false) || cpu), 250);
+    const poll = setInterval(() => (cpu = cpuSeconds(child.pid ?? -1) || cpu), 250);
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('error', (error) => {
@@ -128,37 +129,10 @@ async function countOrders(databaseUrl: string): Promise<number> {
   }
 }
 
-/** CPU seconds (user + system) of a process; for PostgreSQL, the postmaster and all its children. */
-function cpuSeconds(pid: number, withChildren: boolean): number {
-  const ticks = (statPid: number): number => {
-    try {
-      const text = fs.readFileSync(`/proc/${statPid}/stat`, 'utf8');
-      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      return Number(fields[11]) + Number(fields[12]);
-    } catch {
-      return 0;
-    }
-  };
-  let total = ticks(pid);
-  if (withChildren) {
-    for (const entry of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const text = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const ppid = Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]);
-        if (ppid === pid) total += ticks(Number(entry));
-      } catch {
-        // The process ended while we looked.
-      }
-    }
-  }
-  return total / 100;
-}
-
 interface MeasuredProcess {
   role: string;
   pid: number;
-  /** PostgreSQL, nginx and gateways with WORKERS > 1 do their work in child processes. */
+  /** PostgreSQL, nginx and gateways with WORKERS > 1 do their work in child processes (live and reaped ones count). */
   withChildren: boolean;
 }
 
@@ -182,7 +156,7 @@ interface CpuUse {
 async function measureCpu(processes: MeasuredProcess[], run: () => Promise<WrkRun>): Promise<{ result: WrkResult; cpu: CpuUse }> {
   const sample = () => {
     const byRole: Record<string, number> = {};
-    for (const { role, pid, withChildren } of processes) byRole[role] = (byRole[role] ?? 0) + cpuSeconds(pid, withChildren);
+    for (const { role, pid, withChildren } of processes) byRole[role] = (byRole[role] ?? 0) + cpuSeconds(pid, { children: withChildren, reaped: withChildren });
     return byRole;
   };
   const before = sample();

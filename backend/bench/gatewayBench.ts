@@ -19,6 +19,7 @@ import pino from 'pino';
 import { engineEnvironment, gatewayEnvironment } from '../config/env';
 import { runMigrations } from '../db/migrate';
 import { freePort, startPostgres, startRedis } from '../../local/dataTier';
+import { cpuSeconds, postgresCpuSeconds } from '../../local/processCpu';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -26,42 +27,12 @@ const WARMUP_S = 3;
 const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'NVDA', 'META', 'TSLA', 'SPY'];
 const MID_TICKS = 10_000;
 const DIST = path.resolve(__dirname, '..', '..');
-const CLOCK_TICKS_PER_SECOND = 100;
 
-interface CpuSample {
-  [process: string]: number;
-}
-
-/** utime + stime of a process, in clock ticks. */
-function cpuTicks(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number)
-    .filter((candidate) => {
-      try {
-        const stat = fs.readFileSync(`/proc/${candidate}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-      } catch {
-        return false;
-      }
-    });
-}
-
-function sampleCpu(pids: Record<string, number>, postmaster: number): CpuSample {
-  const sample: CpuSample = {};
-  for (const [name, pid] of Object.entries(pids)) sample[name] = cpuTicks(pid);
-  sample.postgres = [postmaster, ...childrenOf(postmaster)].reduce((sum, pid) => sum + cpuTicks(pid), 0);
+/** CPU seconds so far of each named process, and of PostgreSQL (postmaster and children). */
+function sampleCpu(pids: Record<string, number>, postmaster: number): Record<string, number> {
+  const sample: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(pids)) sample[name] = cpuSeconds(pid);
+  sample.postgres = postgresCpuSeconds(postmaster);
   return sample;
 }
 
@@ -169,7 +140,7 @@ async function main(): Promise<void> {
       `latency (ms)  p50 ${result.latency.p50}  p90 ${result.latency.p90}  p99 ${result.latency.p99}  max ${result.latency.max}`,
       `CPU (share of one core over the run, and per order answered; the machine has ${os.cpus().length} cores):`,
       ...Object.keys(after).map((name) => {
-        const seconds = (after[name] - before[name]) / CLOCK_TICKS_PER_SECOND;
+        const seconds = after[name] - before[name];
         return `  ${name.padEnd(9)} ${((seconds / elapsedS) * 100).toFixed(0).padStart(4)} %  ${((seconds / ok) * 1e6).toFixed(0).padStart(4)} µs/order`;
       }),
     ];
