@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
+import { describeEngineBatches, EngineTotals, engineTotals } from '../backend/bench/engineFigures';
 import { findBinary, freePort } from '../local/dataTier';
 import { checkHealth } from '../local/health';
 import { readLocalOutputs } from '../local/outputs';
@@ -182,6 +183,13 @@ function describeCpu(cpu: CpuUse, requests: number): string {
   return `${roles.join(', ')}; machine ${(cpu.machineBusy * 100).toFixed(0)}% busy`;
 }
 
+/** The engine's batch totals, from its metrics endpoint. */
+async function readEngineTotals(dir: string): Promise<EngineTotals> {
+  const engine = readState(stackPaths(dir))?.processes.find((record) => record.role === 'engine');
+  if (engine === undefined) throw new Error('the stack has no engine');
+  return engineTotals(await (await fetch(`http://127.0.0.1:${engine.port}/metrics`)).text());
+}
+
 function stackProcesses(dir: string): MeasuredProcess[] {
   return (readState(stackPaths(dir))?.processes ?? []).map((record) => ({
     role: record.role,
@@ -203,9 +211,11 @@ async function measureStack(options: BenchOptions) {
     say(`warm-up ${options.warmupSeconds} s`);
     await runWrk(url, options.warmupSeconds, options.connections);
     const ordersBefore = await countOrders(databaseUrl);
+    const engineBefore = await readEngineTotals(dir);
     say(`measuring ${options.durationSeconds} s at ${options.connections} connections`);
     const { result, cpu } = await measureCpu(stackProcesses(dir), () => runWrk(url, options.durationSeconds, options.connections));
     const ordersAfter = await countOrders(databaseUrl);
+    const engineBatches = describeEngineBatches(await readEngineTotals(dir), engineBefore);
     const run = figures(result);
     const inPostgres = ordersAfter - ordersBefore;
 
@@ -215,7 +225,7 @@ async function measureStack(options: BenchOptions) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await crashStackProcess(dir, 'backend-2');
     const failover = figures((await failoverRun).result);
-    return { run, inPostgres, missingFromPostgres: Math.max(0, run.ok - inPostgres), cpu, failover };
+    return { run, inPostgres, missingFromPostgres: Math.max(0, run.ok - inPostgres), cpu, engineBatches, failover };
   } finally {
     await downStack(dir, true);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -279,6 +289,7 @@ async function main(): Promise<void> {
     inPostgres: stack.inPostgres,
     missingFromPostgres: stack.missingFromPostgres,
     cpu: stack.cpu,
+    engineBatches: stack.engineBatches,
     failover: stack.failover,
     failoverRatio,
     ceiling: ceiling.run,
@@ -297,6 +308,7 @@ async function main(): Promise<void> {
         row('socket errors', String(stack.run.socketErrors)),
         row('2xx acknowledged / new in PostgreSQL', `${stack.run.ok} / ${stack.inPostgres} (missing ${stack.missingFromPostgres})`),
         row('CPU share of all cores (per order)', describeCpu(stack.cpu, stack.run.ok + stack.run.non2xx)),
+        row('engine batches', stack.engineBatches),
         row('one gateway killed: orders/s', `${stack.failover.ordersPerSecond} (${(failoverRatio * 100).toFixed(0)}% of 4 backends), non-2xx ${stack.failover.non2xx}, socket errors ${stack.failover.socketErrors}`),
         row('ceiling (do-nothing) req/s', `${ceiling.run.ordersPerSecond} (p50 ${ceiling.run.p50Ms.toFixed(2)} ms, p99 ${ceiling.run.p99Ms.toFixed(2)} ms)`),
         row('ceiling CPU (per request)', describeCpu(ceiling.cpu, ceiling.run.ok + ceiling.run.non2xx)),

@@ -20,6 +20,7 @@ import { engineEnvironment, gatewayEnvironment } from '../config/env';
 import { runMigrations } from '../db/migrate';
 import { freePort, startPostgres, startRedis } from '../../local/dataTier';
 import { cpuSeconds, postgresCpuSeconds } from '../../local/processCpu';
+import { describeEngineBatches, engineTotals } from './engineFigures';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -144,22 +145,13 @@ async function main(): Promise<void> {
         return `  ${name.padEnd(9)} ${((seconds / elapsedS) * 100).toFixed(0).padStart(4)} %  ${((seconds / ok) * 1e6).toFixed(0).padStart(4)} µs/order`;
       }),
     ];
-    lines.push(...engineFigures(await (await fetch(`${metricsUrl}/metrics`)).text()));
+    lines.push(`engine        ${describeEngineBatches(engineTotals(await (await fetch(`${metricsUrl}/metrics`)).text()))}, warm-up included`);
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     await cleanup();
   }
 }
 
-/** Batch size and durations from the engine's Prometheus text (totals since start, warm-up included). */
-function engineFigures(metrics: string): string[] {
-  const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
-  const mean = (name: string) => value(`${name}_sum`) / value(`${name}_count`);
-  return [
-    `engine        ${value('engine_batch_commands_count')} batches, ${mean('engine_batch_commands').toFixed(1)} commands per batch,` +
-      ` commit ${(mean('engine_commit_seconds') * 1000).toFixed(2)} ms, decode+match+commit ${(mean('engine_batch_seconds') * 1000).toFixed(2)} ms (means)`,
-  ];
-}
 
 main().catch((error: Error) => {
   process.stderr.write(`bench: ${error.stack ?? error.message}\n`);
