@@ -1,33 +1,97 @@
+import { orderIdHash } from './orderIdHash';
+
 const INITIAL_SLOTS = 1 << 12;
+const INITIAL_RUN = 1 << 12;
+/** An id that belongs this close to the end of the sorted run is inserted there (shifting as many entries); further back, it goes to the table. */
+const LATE_LIMIT = 64;
+/** Ids seen before the run may be judged useless (see `add`). */
+const RUN_TRIAL = 4096;
 
 /**
  * Every order id the engine has ever accepted, so that a duplicate is refused.
  *
  * It grows with every order (a million entries after a million orders), and
- * nearly every lookup is for a new id, so what matters is how cheaply a probe
- * reaches an empty slot and how cheaply the table grows. A probe reads only
- * `fingerprints`, 16 bits a slot (open addressing, linear probing, at most
- * half full): 4 MB at a million ids, a quarter of what [hash, position] pairs
- * take, so fewer cache and TLB misses. The full id is compared only on a
- * fingerprint match, through `positionBySlot`, which a probe for a new id
- * rarely reads. orderIdHash puts consecutive ids in neighbouring slots, so
- * that ids issued in order mostly probe cache lines touched just before.
+ * nearly every lookup is for a new id, so what matters is how cheaply a new
+ * id is shown to be new. Two exact parts, an id being in exactly one:
+ *
+ * - The sorted run, in shortlex order (shorter first, then by UTF-16 code
+ *   units): counters ("41", "42", "c7-1043") and fixed-width time-ordered
+ *   ids (the gateway's) mostly arrive in that order, or a little late when
+ *   several gateways interleave. An id after the greatest so far is new
+ *   without looking anything up: one comparison, then an append. A late id is
+ *   searched for backwards from the end (where it usually belongs, among
+ *   entries still in cache) and, if new and at most LATE_LIMIT entries from
+ *   the end, inserted in place.
+ * - A hash table for ids further out of order: open addressing, linear
+ *   probing, at most half full, probing only 16-bit fingerprints; the full id
+ *   is compared only on a fingerprint match. It is probed only for an id not
+ *   after the greatest id it holds.
+ *
+ * (A hash table of every id, millions of them, costs a cache and TLB miss
+ * per probe.) Correctness never depends on the order ids arrive in; only
+ * speed does.
+ *
+ * Ids in no order (random UUIDs, say) would make the run a cost: each new id
+ * is searched for in it, and late inserts let it grow. Once most ids have
+ * gone to the table (after RUN_TRIAL ids), the run's ids move to the table
+ * and the run is given up: from then on it is the table alone.
  */
 export class AcceptedOrderIds {
   /** In acceptance order. */
   private readonly ids: string[] = [];
-  /** The orderIdHash of ids[i], so that growing the table does not hash every id again. */
-  private hashes = new Int32Array(INITIAL_SLOTS >> 1);
+  /** Positions in `ids` of the run's ids, in increasing shortlex order. */
+  private run = new Int32Array(INITIAL_RUN);
+  private runCount = 0;
+  /** The run's last (greatest) id; '' while it is empty. */
+  private greatest = '';
+
   /** Per slot: 16 bits of the id's hash, never 0; 0 marks an empty slot. */
   private fingerprints = new Uint16Array(INITIAL_SLOTS);
   /** Per occupied slot: the id's index in `ids`. */
   private positionBySlot = new Int32Array(INITIAL_SLOTS);
+  /** Per occupied slot: the id's whole hash, so that growing the table does not hash every id again. */
+  private hashBySlot = new Int32Array(INITIAL_SLOTS);
   private slotMask = INITIAL_SLOTS - 1;
+  private tableCount = 0;
+  /** The greatest id in the table (shortlex); '' while it is empty. */
+  private tableGreatest = '';
+  /** The ids arrive in no useful order: the run is empty for good and every id goes to the table. */
+  private tableOnly = false;
 
-  /** Add `id`, whose orderIdHash is `hash`; false (and no change) if it was already there. */
-  add(id: string, hash: number): boolean {
-    const count = this.ids.length;
-    if (2 * (count + 1) > this.slotMask + 1) this.grow();
+  /** `hash` is only for tests that force collisions. */
+  constructor(private readonly hash: (id: string) => number = orderIdHash) {}
+
+  /** Add `id`; false (and no change) if it was already there. */
+  add(id: string): boolean {
+    if (this.tableOnly) return this.addToTable(id, this.hash(id));
+    const count = this.runCount;
+    if (count === 0 || before(this.greatest, id)) {
+      this.insertIntoRun(count, id);
+      return true;
+    }
+    const place = this.placeInRun(id);
+    if (this.ids[this.run[place]] === id) return false;
+    const late = count - place <= LATE_LIMIT;
+    const mayBeInTable = this.tableCount > 0 && !before(this.tableGreatest, id);
+    if (late && !mayBeInTable) {
+      this.insertIntoRun(place, id);
+      return true;
+    }
+    const idHash = this.hash(id);
+    if (mayBeInTable && this.tableHas(id, idHash)) return false;
+    if (late) {
+      this.insertIntoRun(place, id);
+    } else {
+      this.insertIntoTable(id, idHash, this.ids.length);
+      this.ids.push(id);
+      if (this.tableCount > this.runCount && this.ids.length >= RUN_TRIAL) this.giveUpRun();
+    }
+    return true;
+  }
+
+  /** The table alone: one probe finds the id or the empty slot it goes to. */
+  private addToTable(id: string, hash: number): boolean {
+    if (2 * (this.tableCount + 1) > this.slotMask + 1) this.grow();
     const fingerprints = this.fingerprints;
     const mask = this.slotMask;
     const fingerprint = fingerprintOf(hash);
@@ -36,10 +100,24 @@ export class AcceptedOrderIds {
       if (fingerprints[slot] === fingerprint && this.ids[this.positionBySlot[slot]] === id) return false;
     }
     fingerprints[slot] = fingerprint;
-    this.positionBySlot[slot] = count;
-    this.hashes[count] = hash;
+    this.positionBySlot[slot] = this.ids.length;
+    this.hashBySlot[slot] = hash;
+    this.tableCount++;
     this.ids.push(id);
     return true;
+  }
+
+  /** Moves the run's ids to the table; every later id goes there too. */
+  private giveUpRun(): void {
+    for (let i = 0; i < this.runCount; i++) {
+      const position = this.run[i];
+      const id = this.ids[position];
+      this.insertIntoTable(id, this.hash(id), position);
+    }
+    this.run = new Int32Array(0);
+    this.runCount = 0;
+    this.greatest = '';
+    this.tableOnly = true;
   }
 
   /** Every id, in acceptance order. */
@@ -47,23 +125,89 @@ export class AcceptedOrderIds {
     return this.ids;
   }
 
+  /** Put `id` at index `place` of the run, which stays sorted. */
+  private insertIntoRun(place: number, id: string): void {
+    const count = this.runCount;
+    if (count === this.run.length) {
+      const larger = new Int32Array(2 * count);
+      larger.set(this.run);
+      this.run = larger;
+    }
+    if (place < count) this.run.copyWithin(place + 1, place, count);
+    else this.greatest = id;
+    this.run[place] = this.ids.length;
+    this.runCount = count + 1;
+    this.ids.push(id);
+  }
+
+  /**
+   * The index of the run's first id not before `id`, which must not be after
+   * the run's last. Galloping back from the end: a late id costs a few
+   * comparisons with recent entries, one far back a binary search.
+   */
+  private placeInRun(id: string): number {
+    const ids = this.ids;
+    const run = this.run;
+    let high = this.runCount - 1; // ids[run[high]] is not before id
+    let step = 1;
+    let low = high - step;
+    while (low >= 0 && !before(ids[run[low]], id)) {
+      high = low;
+      step *= 2;
+      low = high - step;
+    }
+    low = low < 0 ? 0 : low + 1; // every entry before `low` is before id
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (before(ids[run[middle]], id)) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  private tableHas(id: string, hash: number): boolean {
+    const fingerprints = this.fingerprints;
+    const mask = this.slotMask;
+    const fingerprint = fingerprintOf(hash);
+    for (let slot = hash & mask; fingerprints[slot] !== 0; slot = (slot + 1) & mask) {
+      if (fingerprints[slot] === fingerprint && this.ids[this.positionBySlot[slot]] === id) return true;
+    }
+    return false;
+  }
+
+  /** Add `id` (known to be new, at index `position` of `ids`) to the table. */
+  private insertIntoTable(id: string, hash: number, position: number): void {
+    if (2 * (this.tableCount + 1) > this.slotMask + 1) this.grow();
+    const fingerprints = this.fingerprints;
+    const mask = this.slotMask;
+    let slot = hash & mask;
+    while (fingerprints[slot] !== 0) slot = (slot + 1) & mask;
+    fingerprints[slot] = fingerprintOf(hash);
+    this.positionBySlot[slot] = position;
+    this.hashBySlot[slot] = hash;
+    this.tableCount++;
+    if (before(this.tableGreatest, id)) this.tableGreatest = id;
+  }
+
   private grow(): void {
     const slotCount = 2 * this.fingerprints.length;
     const fingerprints = new Uint16Array(slotCount);
     const positionBySlot = new Int32Array(slotCount);
+    const hashBySlot = new Int32Array(slotCount);
     const mask = slotCount - 1;
-    const hashes = new Int32Array(slotCount >> 1);
-    hashes.set(this.hashes);
-    for (let position = 0; position < this.ids.length; position++) {
-      const hash = hashes[position];
+    const old = this.fingerprints;
+    for (let oldSlot = 0; oldSlot < old.length; oldSlot++) {
+      if (old[oldSlot] === 0) continue;
+      const hash = this.hashBySlot[oldSlot];
       let slot = hash & mask;
       while (fingerprints[slot] !== 0) slot = (slot + 1) & mask;
-      fingerprints[slot] = fingerprintOf(hash);
-      positionBySlot[slot] = position;
+      fingerprints[slot] = old[oldSlot];
+      positionBySlot[slot] = this.positionBySlot[oldSlot];
+      hashBySlot[slot] = hash;
     }
     this.fingerprints = fingerprints;
     this.positionBySlot = positionBySlot;
-    this.hashes = hashes;
+    this.hashBySlot = hashBySlot;
     this.slotMask = mask;
   }
 }
@@ -71,4 +215,9 @@ export class AcceptedOrderIds {
 /** The top 16 bits of the hash (the low bits pick the slot), made non-zero. */
 function fingerprintOf(hash: number): number {
   return (hash >>> 16) | 1;
+}
+
+/** Whether `a` comes before `b` in shortlex order: shorter first, then by UTF-16 code units. */
+function before(a: string, b: string): boolean {
+  return a.length < b.length || (a.length === b.length && a < b);
 }

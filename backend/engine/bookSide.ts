@@ -37,14 +37,20 @@ export class BookSide {
     const candidate = this.levels[index - 1];
     if (candidate !== undefined && candidate.price === price) return candidate;
     const level = new PriceLevel(price, this);
-    if (index === this.levels.length) this.levels.push(level);
-    else this.levels.splice(index, 0, level);
+    const levels = this.levels;
+    // Shift by hand rather than splice: splice allocates an array for what it removes, on every call.
+    levels.push(level);
+    for (let i = levels.length - 1; i > index; i--) levels[i] = levels[i - 1];
+    levels[index] = level;
     return level;
   }
 
   removeLevel(level: PriceLevel): void {
-    if (this.best() === level) this.levels.pop();
-    else this.levels.splice(this.indexAfterWorseLevels(level.price) - 1, 1);
+    const levels = this.levels;
+    if (levels[levels.length - 1] !== level) {
+      for (let i = this.indexAfterWorseLevels(level.price) - 1; i < levels.length - 1; i++) levels[i] = levels[i + 1];
+    }
+    levels.pop();
   }
 
   /**

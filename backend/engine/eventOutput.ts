@@ -10,7 +10,7 @@ const CHUNK_CHARACTERS = 1 << 20;
  * other write error. The error listener stays on `output`, so that an EPIPE
  * reported after the last write is ignored too.
  */
-export async function writeEventLines(output: Writable, batches: EngineEvent[][]): Promise<boolean> {
+export async function writeEventLines(output: Writable, events: readonly EngineEvent[]): Promise<boolean> {
   let failure: NodeJS.ErrnoException | undefined;
   output.on('error', (error: NodeJS.ErrnoException) => {
     failure ??= error;
@@ -22,8 +22,8 @@ export async function writeEventLines(output: Writable, batches: EngineEvent[][]
   };
 
   let chunk = '';
-  for (const events of batches) {
-    for (const event of events) chunk += JSON.stringify(event) + '\n';
+  for (const event of events) {
+    chunk += JSON.stringify(event) + '\n';
     if (chunk.length >= CHUNK_CHARACTERS) {
       await write(chunk);
       chunk = '';
@@ -53,15 +53,13 @@ export interface TradeTotals {
   notional: bigint;
 }
 
-export function tradeTotals(batches: EngineEvent[][]): TradeTotals {
+export function tradeTotals(events: readonly EngineEvent[]): TradeTotals {
   const totals: TradeTotals = { trades: 0, volume: 0n, notional: 0n };
-  for (const events of batches) {
-    for (const event of events) {
-      if (event.type !== 'trade') continue;
-      totals.trades++;
-      totals.volume += BigInt(event.quantity);
-      totals.notional += BigInt(event.price) * BigInt(event.quantity);
-    }
+  for (const event of events) {
+    if (event.type !== 'trade') continue;
+    totals.trades++;
+    totals.volume += BigInt(event.quantity);
+    totals.notional += BigInt(event.price) * BigInt(event.quantity);
   }
   return totals;
 }

@@ -13,18 +13,16 @@ import type {
 /** Builders for the engine's events: optional fields are left out rather than set to undefined. */
 
 export function accepted(command: NewOrderCommand, timeInForce: TimeInForce, account: string | undefined): AcceptedEvent {
-  const event: AcceptedEvent = {
-    type: 'accepted',
-    symbol: command.symbol,
-    orderId: command.orderId,
-    side: command.side,
-    orderType: command.type,
-    quantity: command.quantity,
-    timeInForce,
-  };
-  if (command.type === 'limit') event.price = command.price;
-  if (account !== undefined) event.account = account;
-  return event;
+  const { symbol, orderId, side, type: orderType, quantity } = command;
+  // One literal per combination of optional fields, rather than adding them one by one: every event of a
+  // combination then has the same hidden class from the start, and the property order (hence the JSON) is the same.
+  if (orderType === 'limit') {
+    const price = command.price;
+    if (account === undefined) return { type: 'accepted', symbol, orderId, side, orderType, quantity, timeInForce, price };
+    return { type: 'accepted', symbol, orderId, side, orderType, quantity, timeInForce, price, account };
+  }
+  if (account === undefined) return { type: 'accepted', symbol, orderId, side, orderType, quantity, timeInForce };
+  return { type: 'accepted', symbol, orderId, side, orderType, quantity, timeInForce, account };
 }
 
 export function trade(

@@ -7,6 +7,10 @@
  * match_rate times the matching loop alone: the file is parsed before the
  * clock starts, output is serialized and written after it stops.
  * Exit status 2 (nothing matched) for a missing file or a malformed line.
+ *
+ * The npm script runs node with --max-semi-space-size=128: every event is
+ * kept until the output is written, and a larger young generation means far
+ * fewer scavenges while they pile up (match_rate 13–45% higher, measured).
  */
 import { CommandFileError, readCommandFile } from './commandFile';
 import { tradeTotals, writeEventLines } from './eventOutput';
@@ -15,13 +19,14 @@ import type { Command, EngineEvent } from './types';
 
 const USAGE_ERROR = 2;
 
-function matchAll(commands: Command[]): { batches: EngineEvent[][]; seconds: number } {
+/** Every command's events, in order, in one array (no array per command). */
+function matchAll(commands: Command[]): { events: EngineEvent[]; seconds: number } {
   const engine = new MatchingEngine();
-  const batches: EngineEvent[][] = new Array(commands.length);
+  const events: EngineEvent[] = [];
   const start = process.hrtime.bigint();
-  for (let i = 0; i < commands.length; i++) batches[i] = engine.process(commands[i]);
+  for (let i = 0; i < commands.length; i++) engine.processInto(commands[i], events);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { batches, seconds };
+  return { events, seconds };
 }
 
 async function main(args: string[]): Promise<number> {
@@ -38,14 +43,13 @@ async function main(args: string[]): Promise<number> {
     return USAGE_ERROR;
   }
 
-  const { batches, seconds } = matchAll(commands);
-  await writeEventLines(process.stdout, batches);
+  const { events, seconds } = matchAll(commands);
+  await writeEventLines(process.stdout, events);
 
-  const events = batches.reduce((count, batch) => count + batch.length, 0);
-  const { trades, volume, notional } = tradeTotals(batches);
+  const { trades, volume, notional } = tradeTotals(events);
   const matchRate = seconds > 0 ? Math.round(commands.length / seconds) : 0;
   process.stderr.write(
-    `commands=${commands.length} events=${events} trades=${trades} volume=${volume} notional=${notional} match_rate=${matchRate}\n`,
+    `commands=${commands.length} events=${events.length} trades=${trades} volume=${volume} notional=${notional} match_rate=${matchRate}\n`,
   );
   return 0;
 }

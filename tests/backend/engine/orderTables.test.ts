@@ -9,22 +9,94 @@ describe('order id tables', () => {
   it('AcceptedOrderIds refuses every id seen before, across growth, and lists ids in acceptance order', () => {
     const ids = new AcceptedOrderIds();
     const count = 50_000;
-    for (let i = 0; i < count; i++) assert.equal(ids.add(`order-${i}`, orderIdHash(`order-${i}`)), true);
-    for (let i = 0; i < count; i += 7) assert.equal(ids.add(`order-${i}`, orderIdHash(`order-${i}`)), false);
-    assert.equal(ids.add('order-x', orderIdHash('order-x')), true);
+    for (let i = 0; i < count; i++) assert.equal(ids.add(`order-${i}`), true);
+    for (let i = 0; i < count; i += 7) assert.equal(ids.add(`order-${i}`), false);
+    assert.equal(ids.add('order-x'), true);
     assert.equal(ids.values().length, count + 1);
     assert.equal(ids.values()[12_345], 'order-12345');
   });
 
   it('AcceptedOrderIds tells apart ids whose hashes collide or whose numeric suffixes are equal', () => {
-    const ids = new AcceptedOrderIds();
+    // Forced hash collisions: 'other' hashes like '7'.
+    const ids = new AcceptedOrderIds((id) => orderIdHash(id === 'other' ? '7' : id));
     // Same counter value, different digit counts, prefixes or lengths beyond nine digits.
     const distinct = ['7', '07', '007', 'a7', 'a07', '1234567890', '2234567890', '', 'x', 'ü7'];
-    for (const id of distinct) assert.equal(ids.add(id, orderIdHash(id)), true, id);
-    // Forced hash collisions: only the exact id is a duplicate.
-    assert.equal(ids.add('other', orderIdHash('7')), true);
-    for (const id of distinct) assert.equal(ids.add(id, orderIdHash(id)), false, id);
-    assert.equal(ids.add('other', orderIdHash('7')), false);
+    for (const id of distinct) assert.equal(ids.add(id), true, id);
+    // Only the exact id is a duplicate.
+    assert.equal(ids.add('other'), true);
+    for (const id of distinct) assert.equal(ids.add(id), false, id);
+    assert.equal(ids.add('other'), false);
+  });
+
+  it('AcceptedOrderIds refuses exactly the ids seen before, whatever order they arrive in', () => {
+    // Ids from a small space, so that repeats are common: counters with and without prefixes or leading
+    // zeros, runs that arrive ascending (the fast path) or descending, mixed with ids out of order, and arbitrary strings.
+    const id = fc.oneof(
+      fc.integer({ min: 0, max: 400 }).map(String),
+      fc.integer({ min: 0, max: 400 }).map((n) => `0${n}`),
+      fc.tuple(fc.constantFrom('a', 'b', 'c7-'), fc.integer({ min: 0, max: 60 })).map(([prefix, n]) => prefix + n),
+      fc.string({ maxLength: 3 }),
+    );
+    const run = fc.integer({ min: 0, max: 500 }).chain((start) =>
+      fc.integer({ min: 1, max: 40 }).map((length) => Array.from({ length }, (_, i) => String(start + i))),
+    );
+    // Reversed runs: ids a little late, inserted into the sorted run rather than the table.
+    const arrivals = fc
+      .array(fc.oneof(id.map((one) => [one]), run, run.map((ids) => ids.reverse())), { minLength: 1, maxLength: 300 })
+      .map((parts) => parts.flat());
+    fc.assert(
+      fc.property(arrivals, (ids) => {
+        const table = new AcceptedOrderIds();
+        const model = new Set<string>();
+        const order: string[] = [];
+        for (const orderId of ids) {
+          const fresh = !model.has(orderId);
+          assert.equal(table.add(orderId), fresh, orderId);
+          if (fresh) {
+            model.add(orderId);
+            order.push(orderId);
+          }
+        }
+        assert.deepEqual(table.values(), order);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('AcceptedOrderIds finds an id of the sorted run that comes again after ids out of order', () => {
+    const ids = new AcceptedOrderIds();
+    for (let i = 1; i <= 5000; i++) assert.equal(ids.add(String(i)), true);
+    // Shortlex order: '999' < '1000' (shorter first), 'b' and '0042' are not after '5000'.
+    for (const late of ['b', '0042', '42a', '5001', '10000', '9999']) assert.equal(ids.add(late), true, late);
+    for (const again of ['1', '999', '1000', '4999', '5000', '5001', '9999', '10000', 'b', '0042', '42a']) {
+      assert.equal(ids.add(again), false, again);
+    }
+    assert.deepEqual(ids.values().slice(4998), ['4999', '5000', 'b', '0042', '42a', '5001', '10000', '9999']);
+  });
+
+  it('AcceptedOrderIds refuses exactly the ids seen before when they arrive in no order (random ids, the table alone)', () => {
+    // Seeded pseudo-random ids: after a few thousand of them the sorted run is given up.
+    let state = 12345;
+    const randomId = () => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return `r${state.toString(36)}`;
+    };
+    const ids = new AcceptedOrderIds();
+    const model = new Set<string>();
+    const order: string[] = [];
+    const generated: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      // One arrival in five repeats an earlier id, from before and after the switch alike.
+      const id = i % 5 === 4 ? generated[(i * 7919) % generated.length] : randomId();
+      generated.push(id);
+      assert.equal(ids.add(id), !model.has(id), id);
+      if (!model.has(id)) {
+        model.add(id);
+        order.push(id);
+      }
+    }
+    for (const id of generated.slice(0, 200)) assert.equal(ids.add(id), false, id);
+    assert.deepEqual(ids.values(), order);
   });
 
   it('orderIdHash is never 0 and keeps consecutive counters in neighbouring slots', () => {
