@@ -6,7 +6,6 @@
  *
  *   npm run bench:stack -- [--duration 60] [--warmup 10] [--connections 64] [--backends 4] [--json]
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,8 +20,8 @@ import { isRunning, ProcessIdentity, spawnDetached, stopProcess } from '../local
 import { nginxLaunch } from '../local/services';
 import { crashStackProcess, downStack, upStack } from '../local/stack';
 import { readState } from '../local/state';
+import { runWrk, WrkResult, WrkRun } from './wrk';
 
-const LUA_SCRIPT = path.resolve(__dirname, '..', '..', 'loadtest', 'wrk', 'orders.lua');
 const CEILING_SERVER = path.join(__dirname, 'ceilingServer.js');
 
 interface BenchOptions {
@@ -33,16 +32,6 @@ interface BenchOptions {
   json: boolean;
 }
 
-interface WrkResult {
-  requests: number;
-  durationUs: number;
-  non2xx: number;
-  connectErrors: number;
-  readErrors: number;
-  writeErrors: number;
-  timeouts: number;
-  latencyUs: { mean: number; p50: number; p90: number; p99: number; p999: number; max: number };
-}
 
 interface RunFigures {
   ordersPerSecond: number;
@@ -74,37 +63,6 @@ function parseArgs(argv: string[]): BenchOptions {
 
 function say(line: string): void {
   process.stderr.write(`bench:stack: ${line}\n`);
-}
-
-/** What wrk reported, and the CPU seconds wrk itself used. */
-interface WrkRun {
-  result: WrkResult;
-  cpuSeconds: number;
-}
-
-/** Runs wrk with the order script for `seconds` (bounded: wrk stops itself) and reads its JSON summary line. */
-function runWrk(url: string, seconds: number, connections: number): Promise<WrkRun> {
-  const wrk = findBinary('wrk', 'wrk');
-  const args = ['-t', '2', '-c', String(connections), '-d', `${seconds}s`, '--timeout', '10s', '-s', LUA_SCRIPT, url];
-  return new Promise((resolve, reject) => {
-    const child = spawn(wrk, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    // Its /proc entry is gone once it exits: read it as it runs (the last 250 ms are not counted).
-    let cpu = 0;
-    const poll = setInterval(() => (cpu = cpuSeconds(child.pid ?? -1) || cpu), 250);
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', (error) => {
-      clearInterval(poll);
-      reject(error);
-    });
-    child.once('exit', (code) => {
-      clearInterval(poll);
-      const line = output.split('\n').find((candidate) => candidate.startsWith('WRK_JSON '));
-      if (code !== 0 || !line) reject(new Error(`wrk failed (exit ${code}):\n${output}`));
-      else resolve({ result: JSON.parse(line.slice('WRK_JSON '.length)) as WrkResult, cpuSeconds: cpu });
-    });
-  });
 }
 
 function figures(result: WrkResult): RunFigures {

@@ -1,10 +1,14 @@
 /**
  * `npm run bench:gateway`: one gateway process (1 worker) with its engine,
  * Redis and PostgreSQL (fsync and synchronous_commit on) on this machine,
- * driven by autocannon at fixed concurrency for a bounded time with varied
- * orders (several symbols, both sides, prices around a mid so trades happen).
- * Prints orders/s, latency percentiles and each process's share of the CPU.
+ * driven at fixed concurrency for a bounded time with varied orders (several
+ * symbols, both sides, prices around a mid so trades happen). Prints orders/s,
+ * latency percentiles and each process's share of the CPU.
  *
+ * BENCH_LOADGEN: `wrk` (default; the order script of bench:stack, and a
+ * quarter of autocannon's CPU per request, which leaves the machine to what
+ * is measured) or `autocannon` (in this process; half its orders carry a
+ * clientOrderId, so idempotency claims are exercised too).
  * BENCH_DURATION (s, default 20), BENCH_CONNECTIONS (default 64),
  * BENCH_KEEP=1 keeps the data folder for inspection; BENCH_NODE_ARGS are node
  * flags for the services (e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles");
@@ -20,11 +24,13 @@ import { engineEnvironment, gatewayEnvironment } from '../config/env';
 import { runMigrations } from '../db/migrate';
 import { freePort, startPostgres, startRedis } from '../../local/dataTier';
 import { cpuSeconds, postgresCpuSeconds } from '../../local/processCpu';
+import { runWrk } from '../../loadtest/wrk';
 import { describeEngineBatches, engineTotals } from './engineFigures';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const WARMUP_S = 3;
+const LOADGEN = process.env.BENCH_LOADGEN ?? 'wrk';
 const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'NVDA', 'META', 'TSLA', 'SPY'];
 const MID_TICKS = 10_000;
 const DIST = path.resolve(__dirname, '..', '..');
@@ -59,7 +65,41 @@ function randomOrder(sequence: number): string {
   return JSON.stringify(order);
 }
 
-function run(url: string, seconds: number, firstSequence: number): Promise<autocannon.Result> {
+/** What a run of either load generator gives the report. */
+interface LoadRun {
+  ok: number;
+  /** e.g. "statuses 201: 1234; errors 0, timeouts 0" */
+  outcome: string;
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  /** CPU seconds of the load generator during the run. */
+  loadgenSeconds: number;
+}
+
+async function drive(url: string, seconds: number, firstSequence: number): Promise<LoadRun> {
+  if (LOADGEN === 'wrk') {
+    const { result, cpuSeconds: loadgenSeconds } = await runWrk(url, seconds, CONNECTIONS);
+    const ms = (us: number) => Math.round(us / 100) / 10;
+    const errors = result.connectErrors + result.readErrors + result.writeErrors;
+    return {
+      ok: result.requests - result.non2xx,
+      outcome: `non-2xx ${result.non2xx}; socket errors ${errors}, timeouts ${result.timeouts}`,
+      latencyMs: { p50: ms(result.latencyUs.p50), p90: ms(result.latencyUs.p90), p99: ms(result.latencyUs.p99), max: ms(result.latencyUs.max) },
+      loadgenSeconds,
+    };
+  }
+  const cpuBefore = process.cpuUsage();
+  const result = await runAutocannon(url, seconds, firstSequence);
+  const cpu = process.cpuUsage(cpuBefore);
+  const statusCounts = Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => `${code}: ${stat.count}`).join(', ');
+  return {
+    ok: result['2xx'],
+    outcome: `statuses ${statusCounts}; errors ${result.errors}, timeouts ${result.timeouts}`,
+    latencyMs: result.latency,
+    loadgenSeconds: (cpu.user + cpu.system) / 1e6,
+  };
+}
+
+function runAutocannon(url: string, seconds: number, firstSequence: number): Promise<autocannon.Result> {
   let sequence = firstSequence;
   return autocannon({
     url,
@@ -123,22 +163,22 @@ async function main(): Promise<void> {
     await waitForHttp(`${metricsUrl}/ready`);
     await waitForHttp(`${url}/ready`);
     process.stdout.write(`warming up ${WARMUP_S}s…\n`);
-    await run(url, WARMUP_S, 0);
+    await drive(url, WARMUP_S, 0);
 
-    const pids = { gateway: gateway.pid!, engine: engine.pid!, redis: redis.pid, loadgen: process.pid };
+    const pids = { gateway: gateway.pid!, engine: engine.pid!, redis: redis.pid };
     const before = sampleCpu(pids, postgres.pid);
     const started = process.hrtime.bigint();
-    process.stdout.write(`measuring ${DURATION_S}s at ${CONNECTIONS} connections…\n`);
-    const result = await run(url, DURATION_S, 1_000_000_000);
+    process.stdout.write(`measuring ${DURATION_S}s at ${CONNECTIONS} connections with ${LOADGEN}…\n`);
+    const result = await drive(url, DURATION_S, 1_000_000_000);
     const elapsedS = Number(process.hrtime.bigint() - started) / 1e9;
-    const after = sampleCpu(pids, postgres.pid);
+    const after: Record<string, number> = { ...sampleCpu(pids, postgres.pid), loadgen: result.loadgenSeconds };
+    before.loadgen = 0;
 
-    const ok = result['2xx'];
-    const statusCounts = Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => `${code}: ${stat.count}`).join(', ');
+    const { ok, latencyMs } = result;
     const lines = [
       '',
-      `orders/s      ${(ok / elapsedS).toFixed(0)}  (${ok} answered 2xx in ${elapsedS.toFixed(1)} s; statuses ${statusCounts}; errors ${result.errors}, timeouts ${result.timeouts})`,
-      `latency (ms)  p50 ${result.latency.p50}  p90 ${result.latency.p90}  p99 ${result.latency.p99}  max ${result.latency.max}`,
+      `orders/s      ${(ok / elapsedS).toFixed(0)}  (${ok} answered 2xx in ${elapsedS.toFixed(1)} s; ${result.outcome})`,
+      `latency (ms)  p50 ${latencyMs.p50}  p90 ${latencyMs.p90}  p99 ${latencyMs.p99}  max ${latencyMs.max}`,
       `CPU (share of one core over the run, and per order answered; the machine has ${os.cpus().length} cores):`,
       ...Object.keys(after).map((name) => {
         const seconds = after[name] - before[name];
