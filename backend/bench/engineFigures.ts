@@ -20,13 +20,13 @@ export function engineTotals(metrics: string): EngineTotals {
   };
 }
 
-/** "N batches, M commands per batch, commit … ms, decode+match+commit … ms (means)" between two readings (or since start). */
+/** "N batches, M commands per batch, commit … ms, read to committed … ms (means)" between two readings (or since start). */
 export function describeEngineBatches(after: EngineTotals, before?: EngineTotals): string {
   const delta = (key: keyof EngineTotals) => after[key] - (before?.[key] ?? 0);
   const batches = delta('batches');
   return (
     `${batches} batches, ${(delta('commands') / batches).toFixed(1)} commands per batch, ` +
     `commit ${((delta('commitSeconds') / delta('commits')) * 1000).toFixed(2)} ms, ` +
-    `decode+match+commit ${((delta('batchSeconds') / batches) * 1000).toFixed(2)} ms (means)`
+    `read to committed ${((delta('batchSeconds') / batches) * 1000).toFixed(2)} ms (means)`
   );
 }

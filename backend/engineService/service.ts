@@ -4,12 +4,13 @@
  * batch's effects and the checkpoint in one PostgreSQL transaction, then
  * publishes the execution reports and the top of book, then acknowledges.
  *
- * Batches are pipelined: while batch N's statement is at PostgreSQL, the
- * next entries are read; once N's commit is known they are matched, with
- * whatever else arrived meanwhile, and their statement goes at once. Commits
- * stay strictly in order (each is fenced on the previous one's checkpoint),
- * matching always starts from committed books (if PostgreSQL refused N, they
- * were rebuilt before), and a report leaves only after its batch is committed.
+ * Batches are pipelined: while batch N's statement is at PostgreSQL, batch
+ * N+1 is read and matched in memory; its statement goes as soon as N's
+ * commit is known, so PostgreSQL never waits for the engine between commits.
+ * Commits stay strictly in order (each is fenced on the previous one's
+ * checkpoint), and a report still leaves only after its batch is committed.
+ * If PostgreSQL refuses batch N, every batch matched after it is void too:
+ * the books are rebuilt from PostgreSQL and both are matched again.
  *
  * Recovery: the books are rebuilt from PostgreSQL (resting orders in seq
  * order) and the pending entries are read again first. Entries at or below
@@ -20,7 +21,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { EngineEnv } from '../config/env';
-import { BatchCommit, commitBatch, INITIAL_CHECKPOINT, loadShardJournal, readCheckpoint } from '../db/journal';
+import { BatchCommit, commitBatch, INITIAL_CHECKPOINT, loadShardJournal, readCheckpoint, StoredOrder } from '../db/journal';
 import { clientOrderKey, findAcknowledgements, findClientOrderIds } from '../db/orders';
 import { isConnectionError } from '../db/pool';
 import {
@@ -76,7 +77,7 @@ interface Publication {
 }
 type StreamEntry = [id: string, fields: string[] | null];
 
-/** A batch read and matched in memory, on its way to PostgreSQL. */
+/** A batch read and matched in memory, waiting for (or at) PostgreSQL. */
 interface PreparedBatch {
   ids: string[];
   /** Reports of entries committed before a restart, rebuilt from PostgreSQL. */
@@ -85,14 +86,15 @@ interface PreparedBatch {
   fresh: CommandEnvelope[];
   /** The last fresh entry: the checkpoint once committed. Undefined when nothing is fresh. */
   lastId?: string;
-  /** `fresh` matched on the books as the previous (committed) batch left them. */
+  /** `fresh` matched on the books as they were after the previous batch. */
   matched?: MatchedCommands;
   endTimer: () => void;
 }
 
-/** Matched commands and the top of book they left. */
+/** Matched commands, with copies of what their commit and publication need (later batches change the live records). */
 interface MatchedCommands {
   effects: BatchEffects;
+  orders: StoredOrder[];
   tops: [string, string][];
 }
 export interface EngineHealth {
@@ -175,17 +177,14 @@ export class EngineService {
       // Pending entries first (ids after "0"): delivered before a restart, committed or not; then new ones (">").
       let position = '0';
       while (!this.stopping && this.fatal === undefined) {
-        let entries = await this.read(position, true);
+        const entries = await this.read(position);
         if (entries === undefined) continue;
         if (position !== '>') position = entries.length === 0 ? '>' : entries[entries.length - 1][0];
         if (entries.length === 0) continue;
-        // Commits go in order: this batch is matched once the previous one is known (it may have rebuilt the books),
-        // together with what arrived while that one was at PostgreSQL.
-        if (this.committing !== undefined) {
-          await this.settleCommitting();
-          if (position === '>' && entries.length < BATCH_ENTRIES) entries = entries.concat((await this.read(position, false)) ?? []);
-        }
-        this.startCommitting(await this.prepare(entries));
+        const batch = await this.prepare(entries);
+        // Commits go in order: this one once the previous one is known (which may have matched this one again).
+        await this.settleCommitting(batch);
+        this.startCommitting(batch);
       }
       await this.settleCommitting();
     } catch (error) {
@@ -221,8 +220,8 @@ export class EngineService {
   }
 
   /** The next batch of entries (blocking on new ones), or `undefined` after a failure (already handled: read again). */
-  private async read(position: string, blocking: boolean): Promise<StreamEntry[] | undefined> {
-    const block = blocking && position === '>' ? ['BLOCK', READ_BLOCK_MS] : [];
+  private async read(position: string): Promise<StreamEntry[] | undefined> {
+    const block = position === '>' ? ['BLOCK', READ_BLOCK_MS] : [];
     let reply: [string, StreamEntry[]][] | null | undefined;
     try {
       reply = (await this.stopSignal.race(
@@ -269,9 +268,10 @@ export class EngineService {
     return batch;
   }
 
+  /** Matches on the live books; takes copies of what the batch's commit and publication need. */
   private match(commands: CommandEnvelope[], takenClientOrderIds: Map<string, string>): MatchedCommands {
     const effects = this.state!.apply(commands, takenClientOrderIds);
-    return { effects, tops: this.topsOf(effects.symbols) };
+    return { effects, orders: effects.orders.map((order) => ({ ...order })), tops: this.topsOf(effects.symbols) };
   }
 
   /** The top of book of each symbol as stored in Redis (taken now: later batches may change the book). */
@@ -279,14 +279,19 @@ export class EngineService {
     return Array.from(symbols, (symbol) => [topOfBookKeyFor(symbol), JSON.stringify(this.state!.topOfBook(symbol))]);
   }
 
-  /** Waits for the batch at PostgreSQL (which may have rebuilt the books, if PostgreSQL refused it at first). */
-  private async settleCommitting(): Promise<void> {
+  /**
+   * Waits for the batch at PostgreSQL. If it had to be matched again, the
+   * books it left differ from those `next` was matched on: `next` is matched again too.
+   */
+  private async settleCommitting(next?: PreparedBatch): Promise<void> {
     const committing = this.committing;
     this.committing = undefined;
+    const rebuiltBefore = this.state;
     if (committing !== undefined) await committing;
     if (this.fatal !== undefined) throw this.fatal;
     // Redis not taking publications (they are retried) holds the matching back rather than queueing without bound.
     if (this.queuedPublications > MAX_QUEUED_PUBLICATIONS) await this.publishing;
+    if (next?.lastId !== undefined && this.state !== rebuiltBefore) next.matched = this.match(next.fresh, new Map());
   }
 
   /** Sends the batch's statement now; once committed, its publication joins the queue. Not awaited: the loop reads on. */
@@ -328,7 +333,7 @@ export class EngineService {
         previousCheckpoint: this.checkpoint,
         checkpoint: lastId,
         lastSeq: matched.effects.lastSeq,
-        orders: matched.effects.orders,
+        orders: matched.orders,
         trades: matched.effects.trades,
       };
       if ((await this.commit(batch)) === 'committed') {

@@ -1,7 +1,7 @@
 /**
- * The engine pipelines its batches: batch N+1 is read while batch N's
- * statement is at PostgreSQL. When PostgreSQL then refuses batch N, N+1 must
- * be matched on the books as rebuilt, not on those N would have left. Here
+ * The engine pipelines its batches: batch N+1 is read and matched while batch
+ * N's statement is at PostgreSQL. When PostgreSQL then refuses batch N, N+1
+ * was matched on books that never existed and must be matched again. Here
  * batch N is held at PostgreSQL (the test locks the checkpoint row) until the
  * engine has read N+1, then refused (a client order id already stored).
  */
@@ -63,7 +63,7 @@ describe('engine pipeline: a batch refused by PostgreSQL while the next one is m
         // Batch N: a buy that takes S0 but reuses the stored client order id, so the statement is refused.
         await enqueue([newOrder('N1', 'buy', 900, 'acct-dup', 'dup')]);
         while ((await delivered()) < 1) await sleep(20);
-        // Batch N+1, read while N waits on the lock: on N's books S0 is gone and M1 rests;
+        // Batch N+1, read and matched while N waits on the lock: on N's books S0 is gone and M1 rests;
         // on the real ones (N1 is a duplicate, never stored) M1 takes S0.
         await enqueue([newOrder('M1', 'buy', 900, 'acct-m')]);
         while ((await delivered()) < 2) await sleep(20);
