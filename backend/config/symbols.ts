@@ -80,7 +80,7 @@ export function ticksToPrice(ticks: number | bigint, spec: SymbolSpec): string {
 }
 
 /** Places the decimal point `decimals` digits from the right of a non-negative integer's digits. */
-function unitsToDecimal(digits: string, decimals: number): string {
+export function unitsToDecimal(digits: string, decimals: number): string {
   if (decimals === 0) return digits;
   const padded = digits.padStart(decimals + 1, '0');
   return `${padded.slice(0, -decimals)}.${padded.slice(-decimals)}`;

@@ -6,7 +6,7 @@
 import type { Pool } from 'pg';
 import type { OrderType, Side, TimeInForce } from '../engine/types';
 import type { OrderStatus } from '../streams';
-import type { OrderColumns, Queryable } from './orders';
+import { OrderColumns, orderIdentityOf, Queryable } from './orders';
 
 /** An order as the engine service keeps it and stores it. */
 export interface StoredOrder {
@@ -67,23 +67,14 @@ interface RestingRow extends OrderColumns {
 }
 
 function storedOrderOf(row: RestingRow): StoredOrder {
-  const order: StoredOrder = {
-    orderId: row.order_id,
-    account: row.account,
-    symbol: row.symbol,
-    side: row.side,
-    type: row.order_type,
-    quantity: Number(row.quantity),
-    timeInForce: row.time_in_force,
+  return {
+    ...orderIdentityOf(row),
     status: row.status,
     ackStatus: row.ack_status,
     filledQuantity: Number(row.filled_quantity),
     leavesQuantity: Number(row.leaves_quantity),
     seq: Number(row.seq),
   };
-  if (row.client_order_id !== null) order.clientOrderId = row.client_order_id;
-  if (row.price !== null) order.price = Number(row.price);
-  return order;
 }
 
 export async function readCheckpoint(db: Queryable, shard: number): Promise<string | undefined> {
@@ -174,7 +165,7 @@ const TO_ESCAPE = /["\\]/g;
  * quotes; commas, braces, spaces, the word NULL and any unicode are then taken
  * literally).
  */
-export function arrayElement(value: string | number | null | undefined): string {
+function arrayElement(value: string | number | null | undefined): string {
   if (value === undefined || value === null) return 'NULL';
   if (typeof value === 'number') return String(value);
   const text = String(value);
@@ -183,9 +174,7 @@ export function arrayElement(value: string | number | null | undefined): string 
 
 /** A one-dimensional PostgreSQL array literal of the values, e.g. `{"a",NULL,"b\"c"}` or `{1,2,NULL}`. */
 export function arrayLiteral(values: readonly (string | number | null | undefined)[]): string {
-  let literal = '{';
-  for (let i = 0; i < values.length; i++) literal += (i === 0 ? '' : ',') + arrayElement(values[i]);
-  return `${literal}}`;
+  return arrayLiterals(values, [(value) => value])[0];
 }
 
 /** The array literals of the given columns of `rows`, built in one pass over the rows. */

@@ -44,8 +44,11 @@ const ALL_FILLS = fillsWhere(`${IS_TAKER} OR t.maker_order_id = o.order_id`);
 /** An order's own fills as the taker: the only fills it can have when its command has just run. */
 const TAKER_FILLS = fillsWhere(IS_TAKER);
 
-function viewOf(row: OrderRow, status: OrderStatus, filledQuantity: number, leavesQuantity: number, reason: string | null): OrderView {
-  const view: OrderView = {
+/** What an order is, as its `new` command gave it: the part of a row the views and the engine's journal read alike. */
+export type OrderIdentity = Pick<OrderView, 'orderId' | 'clientOrderId' | 'account' | 'symbol' | 'side' | 'type' | 'price' | 'quantity' | 'timeInForce'>;
+
+export function orderIdentityOf(row: OrderColumns): OrderIdentity {
+  const order: OrderIdentity = {
     orderId: row.order_id,
     account: row.account,
     symbol: row.symbol,
@@ -53,13 +56,20 @@ function viewOf(row: OrderRow, status: OrderStatus, filledQuantity: number, leav
     type: row.order_type,
     quantity: Number(row.quantity),
     timeInForce: row.time_in_force,
+  };
+  if (row.client_order_id !== null) order.clientOrderId = row.client_order_id;
+  if (row.price !== null) order.price = Number(row.price);
+  return order;
+}
+
+function viewOf(row: OrderRow, status: OrderStatus, filledQuantity: number, leavesQuantity: number, reason: string | null): OrderView {
+  const view: OrderView = {
+    ...orderIdentityOf(row),
     status,
     filledQuantity,
     leavesQuantity,
     fills: row.fills.map((fill) => ({ tradeId: fill.tradeId, price: Number(fill.price), quantity: Number(fill.quantity) })),
   };
-  if (row.client_order_id !== null) view.clientOrderId = row.client_order_id;
-  if (row.price !== null) view.price = Number(row.price);
   if (reason !== null) view.reason = reason;
   return view;
 }

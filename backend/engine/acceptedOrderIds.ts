@@ -78,31 +78,19 @@ export class AcceptedOrderIds {
       return true;
     }
     const idHash = this.hash(id);
-    if (mayBeInTable && this.tableHas(id, idHash)) return false;
     if (late) {
+      if (this.tableHas(id, idHash)) return false;
       this.insertIntoRun(place, id);
-    } else {
-      this.insertIntoTable(id, idHash, this.ids.length);
-      this.ids.push(id);
-      if (this.tableCount > this.runCount && this.ids.length >= RUN_TRIAL) this.giveUpRun();
+      return true;
     }
+    if (!this.addToTable(id, idHash)) return false;
+    if (this.tableCount > this.runCount && this.ids.length >= RUN_TRIAL) this.giveUpRun();
     return true;
   }
 
-  /** The table alone: one probe finds the id or the empty slot it goes to. */
+  /** Adds `id` to the table and to `ids`, unless the table holds it already (then false): one probe finds either. */
   private addToTable(id: string, hash: number): boolean {
-    if (2 * (this.tableCount + 1) > this.slotMask + 1) this.grow();
-    const fingerprints = this.fingerprints;
-    const mask = this.slotMask;
-    const fingerprint = fingerprintOf(hash);
-    let slot = hash & mask;
-    for (; fingerprints[slot] !== 0; slot = (slot + 1) & mask) {
-      if (fingerprints[slot] === fingerprint && this.ids[this.positionBySlot[slot]] === id) return false;
-    }
-    fingerprints[slot] = fingerprint;
-    this.positionBySlot[slot] = this.ids.length;
-    this.hashBySlot[slot] = hash;
-    this.tableCount++;
+    if (!this.placeInTable(id, hash, this.ids.length)) return false;
     this.ids.push(id);
     return true;
   }
@@ -112,7 +100,7 @@ export class AcceptedOrderIds {
     for (let i = 0; i < this.runCount; i++) {
       const position = this.run[i];
       const id = this.ids[position];
-      this.insertIntoTable(id, this.hash(id), position);
+      this.placeInTable(id, this.hash(id), position);
     }
     this.run = new Int32Array(0);
     this.runCount = 0;
@@ -166,27 +154,34 @@ export class AcceptedOrderIds {
   }
 
   private tableHas(id: string, hash: number): boolean {
+    return this.probe(id, hash) >= 0;
+  }
+
+  /** The slot holding `id`, or ~slot for the empty slot where it would go (linear probing over the fingerprints). */
+  private probe(id: string, hash: number): number {
     const fingerprints = this.fingerprints;
     const mask = this.slotMask;
     const fingerprint = fingerprintOf(hash);
-    for (let slot = hash & mask; fingerprints[slot] !== 0; slot = (slot + 1) & mask) {
-      if (fingerprints[slot] === fingerprint && this.ids[this.positionBySlot[slot]] === id) return true;
+    let slot = hash & mask;
+    for (; fingerprints[slot] !== 0; slot = (slot + 1) & mask) {
+      if (fingerprints[slot] === fingerprint && this.ids[this.positionBySlot[slot]] === id) return slot;
     }
-    return false;
+    return ~slot;
   }
 
-  /** Add `id` (known to be new, at index `position` of `ids`) to the table. */
-  private insertIntoTable(id: string, hash: number, position: number): void {
+  /** Puts `id` (at index `position` of `ids`) in the table; false if the table holds it already. */
+  private placeInTable(id: string, hash: number, position: number): boolean {
     if (2 * (this.tableCount + 1) > this.slotMask + 1) this.grow();
-    const fingerprints = this.fingerprints;
-    const mask = this.slotMask;
-    let slot = hash & mask;
-    while (fingerprints[slot] !== 0) slot = (slot + 1) & mask;
-    fingerprints[slot] = fingerprintOf(hash);
+    const found = this.probe(id, hash);
+    if (found >= 0) return false;
+    const slot = ~found;
+    this.fingerprints[slot] = fingerprintOf(hash);
     this.positionBySlot[slot] = position;
     this.hashBySlot[slot] = hash;
     this.tableCount++;
-    if (before(this.tableGreatest, id)) this.tableGreatest = id;
+    // Only the run's fast path needs the table's greatest id.
+    if (!this.tableOnly && before(this.tableGreatest, id)) this.tableGreatest = id;
+    return true;
   }
 
   private grow(): void {

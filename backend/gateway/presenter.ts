@@ -1,7 +1,7 @@
 /** Turns the engine's integer ticks back into the API's decimal strings. */
 import type { ApiOrder, ApiTopOfBook } from '../api/schemas';
 import type { BookLevel, TopOfBook } from '../engine/types';
-import { SymbolSpec, ticksToPrice } from '../config/symbols';
+import { SymbolSpec, ticksToPrice, unitsToDecimal } from '../config/symbols';
 import type { OrderView } from '../streams';
 
 /** Decimal places an average price carries beyond the tick's. */
@@ -23,10 +23,8 @@ export function averagePrice(view: OrderView, spec: SymbolSpec): string | null {
   const scaledUnits = Number.isSafeInteger(numerator)
     ? String((numerator - (numerator % divisor)) / divisor)
     : averageUnitsExact(view, spec);
-  const decimals = spec.decimals + AVERAGE_EXTRA_DECIMALS;
-  const digits = scaledUnits.padStart(decimals + 1, '0');
-  const fraction = digits.slice(-decimals).replace(/0+$/, '').padEnd(spec.decimals, '0');
-  const whole = digits.slice(0, -decimals);
+  const [whole, extraDecimals] = unitsToDecimal(scaledUnits, spec.decimals + AVERAGE_EXTRA_DECIMALS).split('.');
+  const fraction = extraDecimals.replace(/0+$/, '').padEnd(spec.decimals, '0');
   return fraction === '' ? whole : `${whole}.${fraction}`;
 }
 

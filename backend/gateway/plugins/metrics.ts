@@ -41,23 +41,22 @@ export class GatewayMetrics {
   }
 
   observeRequest(method: string, route: string, statusCode: number, seconds: number): void {
-    const key = `${method} ${statusCode} ${route}`;
-    let child = this.requestChildren.get(key);
-    if (child === undefined) {
-      child = this.requestSeconds.labels({ method, route, status_code: statusCode });
-      this.requestChildren.set(key, child);
-    }
-    child.observe(seconds);
+    cachedChild(this.requestChildren, `${method} ${statusCode} ${route}`, () => this.requestSeconds.labels({ method, route, status_code: statusCode })).observe(seconds);
   }
 
   countOrder(outcome: string): void {
-    let child = this.orderChildren.get(outcome);
-    if (child === undefined) {
-      child = this.orders.labels({ outcome });
-      this.orderChildren.set(outcome, child);
-    }
-    child.inc();
+    cachedChild(this.orderChildren, outcome, () => this.orders.labels({ outcome })).inc();
   }
+}
+
+/** The metric child for `key`, made by `make` the first time. */
+function cachedChild<T>(children: Map<string, T>, key: string, make: () => T): T {
+  let child = children.get(key);
+  if (child === undefined) {
+    child = make();
+    children.set(key, child);
+  }
+  return child;
 }
 
 declare module 'fastify' {
