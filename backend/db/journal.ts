@@ -4,27 +4,14 @@
  * one batch's effects.
  */
 import type { Pool } from 'pg';
-import type { OrderType, Side, TimeInForce } from '../engine/types';
-import type { OrderStatus } from '../streams';
+import type { Side } from '../engine/types';
+import type { OrderStatus, OrderView } from '../streams';
 import { OrderColumns, orderIdentityOf, Queryable } from './orders';
 
-/** An order as the engine service keeps it and stores it. */
-export interface StoredOrder {
-  orderId: string;
-  clientOrderId?: string;
-  account: string;
-  symbol: string;
-  side: Side;
-  type: OrderType;
-  price?: number;
-  quantity: number;
-  timeInForce: TimeInForce;
-  status: OrderStatus;
+/** An order as the engine service keeps it and stores it: its view without the fills, and two columns of its own. */
+export interface StoredOrder extends Omit<OrderView, 'fills'> {
   /** The status right after its own command (see the orders table). */
   ackStatus: OrderStatus;
-  filledQuantity: number;
-  leavesQuantity: number;
-  reason?: string;
   /** Position in the shard's processing order. */
   seq: number;
 }
