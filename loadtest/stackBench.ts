@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { describeEngineBatches, EngineTotals, engineTotals } from '../backend/bench/engineFigures';
 import { findBinary, freePort } from '../local/dataTier';
@@ -88,6 +89,29 @@ async function countOrders(databaseUrl: string): Promise<number> {
   }
 }
 
+/** Calls per Redis command name so far, from INFO commandstats. */
+async function redisCalls(redisUrl: string): Promise<Map<string, number>> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    const calls = new Map<string, number>();
+    for (const match of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(match[1], Number(match[2]));
+    return calls;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** "0.61 (evalsha 0.25, xread 0.2, …)": Redis commands per order during a run, the most frequent first. */
+function describeRedisCalls(before: Map<string, number>, after: Map<string, number>, orders: number): string {
+  const perOrder = [...after]
+    .map(([name, calls]) => [name, (calls - (before.get(name) ?? 0)) / Math.max(1, orders)] as const)
+    .filter(([, rate]) => rate >= 0.005)
+    .sort((a, b) => b[1] - a[1]);
+  const total = perOrder.reduce((sum, [, rate]) => sum + rate, 0);
+  return `${total.toFixed(2)} (${perOrder.map(([name, rate]) => `${name} ${rate.toFixed(2)}`).join(', ')})`;
+}
+
 interface MeasuredProcess {
   role: string;
   pid: number;
@@ -165,16 +189,18 @@ async function measureStack(options: BenchOptions) {
   try {
     await upStack({ dir, backends: options.backends, workers: 1, shards: 1, port, onStep: (line) => say(`  ${line}`) });
     const url = `http://127.0.0.1:${port}`;
-    const { databaseUrl } = readLocalOutputs(stackPaths(dir));
+    const { databaseUrl, redisUrl } = readLocalOutputs(stackPaths(dir));
     say(`warm-up ${options.warmupSeconds} s`);
     await runWrk(url, options.warmupSeconds, options.connections);
     const ordersBefore = await countOrders(databaseUrl);
     const engineBefore = await readEngineTotals(dir);
+    const redisBefore = await redisCalls(redisUrl);
     say(`measuring ${options.durationSeconds} s at ${options.connections} connections`);
     const { result, cpu } = await measureCpu(stackProcesses(dir), () => runWrk(url, options.durationSeconds, options.connections));
     const ordersAfter = await countOrders(databaseUrl);
     const engineBatches = describeEngineBatches(await readEngineTotals(dir), engineBefore);
     const run = figures(result);
+    const redisCommands = describeRedisCalls(redisBefore, await redisCalls(redisUrl), run.ok + run.non2xx);
     const inPostgres = ordersAfter - ordersBefore;
 
     // Failover: one gateway killed one second into a run; the run's rate is the next ~10 s.
@@ -183,7 +209,7 @@ async function measureStack(options: BenchOptions) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await crashStackProcess(dir, 'backend-2');
     const failover = figures((await failoverRun).result);
-    return { run, inPostgres, missingFromPostgres: Math.max(0, run.ok - inPostgres), cpu, engineBatches, failover };
+    return { run, inPostgres, missingFromPostgres: Math.max(0, run.ok - inPostgres), cpu, engineBatches, redisCommands, failover };
   } finally {
     await downStack(dir, true);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -248,6 +274,7 @@ async function main(): Promise<void> {
     missingFromPostgres: stack.missingFromPostgres,
     cpu: stack.cpu,
     engineBatches: stack.engineBatches,
+    redisCommands: stack.redisCommands,
     failover: stack.failover,
     failoverRatio,
     ceiling: ceiling.run,
@@ -267,6 +294,7 @@ async function main(): Promise<void> {
         row('2xx acknowledged / new in PostgreSQL', `${stack.run.ok} / ${stack.inPostgres} (missing ${stack.missingFromPostgres})`),
         row('CPU share of all cores (per order)', describeCpu(stack.cpu, stack.run.ok + stack.run.non2xx)),
         row('engine batches', stack.engineBatches),
+        row('Redis commands per order', stack.redisCommands),
         row('one gateway killed: orders/s', `${stack.failover.ordersPerSecond} (${(failoverRatio * 100).toFixed(0)}% of 4 backends), non-2xx ${stack.failover.non2xx}, socket errors ${stack.failover.socketErrors}`),
         row('ceiling (do-nothing) req/s', `${ceiling.run.ordersPerSecond} (p50 ${ceiling.run.p50Ms.toFixed(2)} ms, p99 ${ceiling.run.p99Ms.toFixed(2)} ms)`),
         row('ceiling CPU (per request)', describeCpu(ceiling.cpu, ceiling.run.ok + ceiling.run.non2xx)),
