@@ -270,7 +270,11 @@ export class EngineService {
 
   /** Matches on the live books; takes copies of what the batch's commit and publication need. */
   private match(commands: CommandEnvelope[], takenClientOrderIds: Map<string, string>): MatchedCommands {
+    const rebuildsBefore = this.state!.engineRebuilds;
     const effects = this.state!.apply(commands, takenClientOrderIds);
+    if (this.state!.engineRebuilds !== rebuildsBefore) {
+      this.deps.logger.info({ openOrders: this.state!.openOrderCount }, 'engine rebuilt from its open orders (the ids of finished orders are forgotten)');
+    }
     return { effects, orders: effects.orders.map((order) => ({ ...order })), tops: this.topsOf(effects.symbols) };
   }
 

@@ -1,10 +1,12 @@
 /** The engine service's batch logic around the pure engine (no I/O): effects to commit, reports to publish. */
 import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
 import type { StoredOrder } from '../../../backend/db/journal';
 import { clientOrderKey } from '../../../backend/db/orders';
 import type { NewOrderCommand } from '../../../backend/engine';
 import { ShardState } from '../../../backend/engineService/shardState';
 import type { CommandEnvelope } from '../../../backend/streams';
+import { commandSequence, MALFORMED_COMMANDS, SYMBOLS } from '../engine/commandArbitraries';
 
 const emptyJournal = { checkpoint: '0-0', lastSeq: 0, restingOrders: [] };
 
@@ -80,5 +82,59 @@ describe('ShardState (the engine service around the pure engine)', function () {
     const effects = state.apply([placing('taker', { quantity: 5 })], new Map());
     assert.deepEqual(effects.trades.map((trade) => trade.makerOrderId), ['early']);
     assert.equal(effects.trades[0].seq, 9, 'the sequence continues after the journal');
+  });
+});
+
+describe('ShardState engine rebuilds (memory bounded by the open orders)', function () {
+  /** Gateway-like batches: every new order has an account, nothing malformed, ids unique. */
+  const batches = commandSequence({ reuseIds: false, maxLength: 120 })
+    .map((commands) =>
+      commands
+        .filter((command) => !MALFORMED_COMMANDS.includes(command))
+        .map((command): CommandEnvelope => {
+          if (command.op === 'new' && command.account === undefined) command.account = 'a0';
+          return { command, replyTo: 'gw.0', requestId: `r-${command.orderId}` };
+        }),
+    )
+    .chain((envelopes) =>
+      fc.array(fc.integer({ min: 1, max: 8 }), { minLength: envelopes.length, maxLength: envelopes.length }).map((sizes) => {
+        const split: CommandEnvelope[][] = [];
+        for (let i = 0, s = 0; i < envelopes.length; i += sizes[s++]) split.push(envelopes.slice(i, i + sizes[s]));
+        return split;
+      }),
+    );
+
+  it('matches exactly as without rebuilds: the same effects and reports for every batch, the same top of book after it', function () {
+    let rebuilds = 0;
+    fc.assert(
+      fc.property(batches, (split) => {
+        const rebuilt = ShardState.fromJournal(emptyJournal, 3);
+        const reference = ShardState.fromJournal(emptyJournal);
+        for (const batch of split) {
+          assert.deepEqual(rebuilt.apply(batch, new Map()), reference.apply(batch, new Map()));
+          for (const symbol of SYMBOLS) assert.deepEqual(rebuilt.topOfBook(symbol), reference.topOfBook(symbol));
+        }
+        assert.equal(rebuilt.openOrderCount, reference.openOrderCount);
+        assert.equal(reference.engineRebuilds, 0);
+        rebuilds += rebuilt.engineRebuilds;
+      }),
+      { numRuns: 200 },
+    );
+    assert.ok(rebuilds > 100, `the engine was rebuilt ${rebuilds} times over all runs`);
+  });
+
+  it('rebuilds once the orders accepted since the last rebuild are both the given number and 4 times the open ones, keeping time priority', function () {
+    const state = ShardState.fromJournal(emptyJournal, 2);
+    const unfilled = (orderId: string) => placing(orderId, { price: 90, timeInForce: 'IOC' });
+    state.apply([placing('first', { side: 'sell' }), placing('second', { side: 'sell' }), unfilled('i1'), unfilled('i2'), unfilled('i3')], new Map());
+    assert.equal(state.engineRebuilds, 0, '5 accepted, 2 open: not yet 4 times');
+    state.apply([unfilled('i4'), unfilled('i5'), unfilled('i6')], new Map());
+    assert.equal(state.engineRebuilds, 1);
+    const effects = state.apply([placing('taker', { quantity: 7 })], new Map());
+    assert.deepEqual(
+      effects.trades.map((trade) => [trade.makerOrderId, trade.quantity]),
+      [['first', 5], ['second', 2]],
+    );
+    assert.equal(state.topOfBook('AAPL').ask?.quantity, 3);
   });
 });
