@@ -11,6 +11,7 @@ import { checkHealth, waitHealthy } from './health';
 import { writeLocalOutputs } from './outputs';
 import { StackPaths, stackPaths } from './paths';
 import { assertPortFree } from './ports';
+import { childPids } from './processCpu';
 import { crashProcess, isRunning, LaunchSpec, processStartTime, runToEnd, spawnDetached, stopProcess } from './processes';
 import { ENTRY_POINTS, engineLaunch, gatewayLaunch, migrateLaunch, nginxLaunch } from './services';
 import { ProcessRecord, ProcessRole, readState, removeState, StackState, writeState } from './state';
@@ -260,6 +261,27 @@ function findRecord(dir: string, name: string): { paths: StackPaths; state: Stac
   return { paths, state, record };
 }
 
+/** How long an nginx reload may take: its old workers finish the requests they hold first. */
+const NGINX_RELOAD_TIMEOUT_MS = 15_000;
+
+/**
+ * Reloads nginx and returns once its old workers are gone. Until then a
+ * client may still connect to an old worker, which, shutting down, closes
+ * the connection as idle while the client's first request is on its way
+ * (the client sees ECONNRESET; a test's load run once lost 2 orders so).
+ */
+async function reloadNginx(master: number): Promise<void> {
+  const oldWorkers = new Set(childPids(master));
+  process.kill(master, 'SIGHUP');
+  const deadline = Date.now() + NGINX_RELOAD_TIMEOUT_MS;
+  for (;;) {
+    const workers = childPids(master);
+    if (workers.length > 0 && workers.every((pid) => !oldWorkers.has(pid))) return;
+    if (Date.now() > deadline) throw new StackError(`nginx (pid ${master}) still runs old workers ${NGINX_RELOAD_TIMEOUT_MS / 1000} s after a reload`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /**
  * Starts a process of the stack again on the same port (stopping it first if it
  * still runs). After a gateway comes back, nginx reloads, which clears the
@@ -274,7 +296,7 @@ export async function restartProcess(dir: string, name: string): Promise<Process
   writeState(paths, state);
   await waitHealthy(restarted);
   const nginx = state.processes.find((candidate) => candidate.role === 'nginx');
-  if (record.role === 'gateway' && nginx && isRunning(nginx)) process.kill(nginx.pid, 'SIGHUP');
+  if (record.role === 'gateway' && nginx && isRunning(nginx)) await reloadNginx(nginx.pid);
   return restarted;
 }
 

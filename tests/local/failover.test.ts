@@ -98,7 +98,7 @@ describe('local stack under load (nginx least_conn, failover)', function () {
     const restarted = await restartProcess(stack.dir, 'backend-2');
     assert.ok(isRunning(restarted));
     const { stats } = await load({ runId: 'restarted' });
-    assert.equal(stats.failed, 0);
+    assert.equal(stats.failed, 0, JSON.stringify({ statuses: Object.fromEntries(stats.statusCounts), errors: stats.errors, timeouts: stats.timeouts }));
     assert.ok(share(stats, 'backend-2') >= 0.1, `backend-2: ${share(stats, 'backend-2')}`);
   });
 });
