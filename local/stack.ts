@@ -268,7 +268,7 @@ const NGINX_RELOAD_TIMEOUT_MS = 15_000;
  * Reloads nginx and returns once its old workers are gone. Until then a
  * client may still connect to an old worker, which, shutting down, closes
  * the connection as idle while the client's first request is on its way
- * (the client sees ECONNRESET; a test's load run once lost 2 orders so).
+ * (the client sees ECONNRESET: 2 such failed requests in a test's load run).
  */
 async function reloadNginx(master: number): Promise<void> {
   const oldWorkers = new Set(childPids(master));

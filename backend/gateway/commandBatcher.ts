@@ -54,13 +54,14 @@ interface PendingCommand {
 }
 
 /**
- * Sends commands for a shard's stream as few script calls as the load
+ * Sends commands for a shard's stream in as few calls as the load
  * allows: at most one call per stream is in flight, and the commands that
  * arrive meanwhile go together in the next one, as ONE stream entry. Idle,
  * a command leaves at the end of its event-loop turn; under load each call
  * carries what arrived during the previous call's round trip. One Redis
  * operation for many orders costs Redis, ioredis and the engine far less
- * than one or more per order.
+ * than one or more per order. A call is the claim script when a command
+ * carries a claim, a plain XADD otherwise.
  */
 export class CommandBatcher {
   private readonly streams = new Map<string, StreamQueue>();
