@@ -11,11 +11,20 @@ import { daemonArgs } from '../../lab/daemon';
 import { labPaths } from '../../lab/paths';
 import { tarOf } from '../../lab/tarFile';
 
+const tempDirs: string[] = [];
+
+/** A fresh folder, removed after the suite (also when a test fails). */
 function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'hft-lab-test-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hft-lab-test-'));
+  tempDirs.push(dir);
+  return dir;
 }
 
 describe('lab images: inputs', () => {
+  after(() => {
+    for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it("reads the host's Debian mirror from deb822 and one-line sources, and writes the image's list", () => {
     const sources = [
       ...parseDeb822Sources(
