@@ -326,9 +326,6 @@ export class EngineService {
 
   /** Commits matched commands with the new checkpoint; if PostgreSQL refuses them, rebuilds the books and matches them again. */
   private async commitMatched(commands: CommandEnvelope[], lastId: string, matched: MatchedCommands): Promise<MatchedCommands> {
-    const clientOrders = commands.flatMap(({ command, clientOrderId }) =>
-      command.op === 'new' && clientOrderId !== undefined ? [{ account: command.account ?? '', clientOrderId }] : [],
-    );
     // Redis's idempotency claims keep client order ids unique, so the first attempt does not ask PostgreSQL;
     // if a claim was lost, the unique (account, client_order_id) refuses the commit and the rematch looks them up.
     for (let attempt = 1; ; attempt++) {
@@ -354,6 +351,7 @@ export class EngineService {
         await sleep(retryDelay(attempt));
       }
       this.state = await this.recover();
+      const clientOrders = clientOrdersOf(commands);
       const taken = await this.untilAvailable('postgres', false, () => findClientOrderIds(this.deps.pool, clientOrders));
       matched = this.match(commands, taken);
     }
@@ -388,9 +386,7 @@ export class EngineService {
   /** Reports of commands already committed before a restart, rebuilt from PostgreSQL. */
   private async reportsFromPostgres(commands: CommandEnvelope[]): Promise<OutboundReport[]> {
     const orderIds = commands.map(({ command }) => command.orderId);
-    const clientOrders = commands.flatMap(({ command, clientOrderId }) =>
-      command.op === 'new' && clientOrderId !== undefined ? [{ account: command.account ?? '', clientOrderId }] : [],
-    );
+    const clientOrders = clientOrdersOf(commands);
     const [acknowledgements, taken] = await this.untilAvailable('postgres', false, () =>
       Promise.all([findAcknowledgements(this.deps.pool, orderIds), findClientOrderIds(this.deps.pool, clientOrders)]),
     );
@@ -510,6 +506,13 @@ export class EngineService {
     metrics.trades.inc(effects.trades.length);
     metrics.openOrders.set(this.state!.openOrderCount);
   }
+}
+
+/** The (account, clientOrderId) pairs the new orders among `commands` claim. */
+function clientOrdersOf(commands: CommandEnvelope[]): { account: string; clientOrderId: string }[] {
+  return commands.flatMap(({ command, clientOrderId }) =>
+    command.op === 'new' && clientOrderId !== undefined ? [{ account: command.account ?? '', clientOrderId }] : [],
+  );
 }
 
 function groupByStream(reports: OutboundReport[]): Map<string, ExecutionReport[]> {
