@@ -30,11 +30,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import pino from 'pino';
 import type { Side, TimeInForce } from '../engine/types';
 import { BatchCommit, commitBatch, StoredOrder, StoredTrade } from '../db/journal';
 import { runMigrations } from '../db/migrate';
+import { createPool } from '../db/pool';
 import type { Queryable } from '../db/orders';
 import { OrderIdGenerator } from '../gateway/orderIds';
 import { startPostgres } from '../../local/dataTier';
@@ -232,11 +233,11 @@ async function main(): Promise<void> {
   fs.chmodSync(root, 0o755);
   const settings = Object.fromEntries((process.env.BENCH_PG_SETTINGS ?? '').split(',').filter((pair) => pair.includes('=')).map((pair) => pair.split('=', 2)));
   const postgres = await startPostgres({ dataDir: path.join(root, 'postgres'), logFile: path.join(root, 'postgres.log'), settings });
-  // Like the engine service: a pool (its first connection is opened by the warm-up).
-  const pool = new Pool({ connectionString: postgres.url, max: 1, application_name: 'bench-commit' });
-  pool.on('error', () => undefined);
+  // The engine service's kind of pool (its first connection is opened by the warm-up).
+  const logger = pino({ level: 'warn' });
+  const pool = createPool(postgres.url, { max: 1, applicationName: 'bench-commit' }, logger);
   try {
-    await runMigrations(postgres.url, pino({ level: 'warn' }));
+    await runMigrations(postgres.url, logger);
     const shown = await pool.query<{ name: string; setting: string }>(
       `SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_compression', 'wal_buffers', 'server_version') ORDER BY name`,
     );

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { Client } from 'pg';
 import { arrayLiteral, BatchCommit, commitBatch, StoredOrder, StoredTrade } from '../../../backend/db/journal';
-import { findClientOrderIds, Queryable } from '../../../backend/db/orders';
+import { findClientOrderIds, orderIdentityOf, Queryable } from '../../../backend/db/orders';
 import { useDataTier } from '../../harness/dataTier';
 
 /** Strings that an array literal encoder gets wrong when it quotes or escapes carelessly. */
@@ -118,21 +118,13 @@ describe('journal: commitBatch', function () {
       );
       return result.rows.map((row) => {
         const stored: StoredOrder = {
-          orderId: row.order_id,
-          account: row.account,
-          symbol: row.symbol,
-          side: row.side,
-          type: row.order_type,
-          quantity: Number(row.quantity),
-          timeInForce: row.time_in_force,
+          ...orderIdentityOf(row),
           status: row.status,
           ackStatus: row.ack_status,
           filledQuantity: Number(row.filled_quantity),
           leavesQuantity: Number(row.leaves_quantity),
           seq: Number(row.seq),
         };
-        if (row.client_order_id !== null) stored.clientOrderId = row.client_order_id;
-        if (row.price !== null) stored.price = Number(row.price);
         if (row.reason !== null) stored.reason = row.reason;
         return stored;
       });
