@@ -1,37 +1,34 @@
 import type { Writable } from 'node:stream';
 import type { EngineEvent } from './types';
 
-/** Output is written in chunks of about this many characters: few write calls, bounded memory. */
-const CHUNK_CHARACTERS = 1 << 20;
-
 /**
- * Write every event as one JSON line. Resolves false if the reader went away
- * (EPIPE, e.g. `| head`), a normal way for output to end; rejects on any
- * other write error. The error listener stays on `output`, so that an EPIPE
- * reported after the last write is ignored too.
+ * Writes events as JSON lines to `output`, one `write` call per batch of
+ * events. `write` resolves false once the reader went away (EPIPE, e.g.
+ * `| head`), a normal way for output to end: later batches are dropped.
+ * Any other write error rejects. The error listener stays on `output`, so
+ * that an EPIPE reported after the last write is ignored too.
  */
-export async function writeEventLines(output: Writable, events: readonly EngineEvent[]): Promise<boolean> {
-  let failure: NodeJS.ErrnoException | undefined;
-  output.on('error', (error: NodeJS.ErrnoException) => {
-    failure ??= error;
-  });
-  const readerGone = () => failure?.code === 'EPIPE' || output.destroyed;
-  const write = async (chunk: string) => {
-    if (!output.write(chunk)) await settled(output);
-    if (failure !== undefined && failure.code !== 'EPIPE') throw failure;
-  };
+export class EventLineWriter {
+  private failure: NodeJS.ErrnoException | undefined;
 
-  let chunk = '';
-  for (const event of events) {
-    chunk += JSON.stringify(event) + '\n';
-    if (chunk.length >= CHUNK_CHARACTERS) {
-      await write(chunk);
-      chunk = '';
-      if (readerGone()) return false;
-    }
+  constructor(private readonly output: Writable) {
+    output.on('error', (error: NodeJS.ErrnoException) => {
+      this.failure ??= error;
+    });
   }
-  if (chunk !== '') await write(chunk);
-  return !readerGone();
+
+  async write(events: readonly EngineEvent[]): Promise<boolean> {
+    if (this.readerGone()) return false;
+    let chunk = '';
+    for (let i = 0; i < events.length; i++) chunk += JSON.stringify(events[i]) + '\n';
+    if (chunk !== '' && !this.output.write(chunk)) await settled(this.output);
+    if (this.failure !== undefined && this.failure.code !== 'EPIPE') throw this.failure;
+    return !this.readerGone();
+  }
+
+  private readerGone(): boolean {
+    return this.failure?.code === 'EPIPE' || this.output.destroyed;
+  }
 }
 
 /** Resolves on the first of 'drain', 'close' or 'error': the caller looks at the stream's state afterwards. */
@@ -53,13 +50,16 @@ export interface TradeTotals {
   notional: bigint;
 }
 
-export function tradeTotals(events: readonly EngineEvent[]): TradeTotals {
-  const totals: TradeTotals = { trades: 0, volume: 0n, notional: 0n };
+export function noTrades(): TradeTotals {
+  return { trades: 0, volume: 0n, notional: 0n };
+}
+
+/** Adds the trades among `events` to `totals`. */
+export function addTrades(totals: TradeTotals, events: readonly EngineEvent[]): void {
   for (const event of events) {
     if (event.type !== 'trade') continue;
     totals.trades++;
     totals.volume += BigInt(event.quantity);
     totals.notional += BigInt(event.price) * BigInt(event.quantity);
   }
-  return totals;
 }

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { EngineEvent } from '../../../backend/engine';
+import { MatchingEngine, type Command, type EngineEvent } from '../../../backend/engine';
 
 // The compiled CLI, next to this compiled test: dist/tests/backend/engine → dist/backend/engine.
 const REPLAY = resolve(__dirname, '../../../backend/engine/replay.js');
@@ -18,7 +18,7 @@ describe('engine:replay CLI', () => {
   function replay(name: string, content: string) {
     const file = join(folder, name);
     writeFileSync(file, content);
-    return spawnSync(process.execPath, [REPLAY, file], { encoding: 'utf8', timeout: 20_000 });
+    return spawnSync(process.execPath, [REPLAY, file], { encoding: 'utf8', timeout: 20_000, maxBuffer: 64 << 20 });
   }
 
   it('writes one JSON event per line and a summary line on stderr', () => {
@@ -45,6 +45,23 @@ describe('engine:replay CLI', () => {
       { type: 'trade', symbol: 'AAA', tradeId: '18-2', makerOrderId: '16', takerOrderId: '18', takerSide: 'sell', price: 10001, quantity: 5 },
     ]);
     assert.match(result.stderr, /^commands=5 events=8 trades=2 volume=30 notional=300080 match_rate=\d+\n$/);
+  });
+
+  it('writes every event once and in order across its output chunks (more commands than one chunk)', () => {
+    // Buys and sells around one price, with cancels of earlier orders: trades, rests, cancels and rejections.
+    const commands: Command[] = Array.from({ length: 10_000 }, (_, i): Command =>
+      i % 5 === 4
+        ? { op: 'cancel', orderId: String(i - 3), symbol: 'AAA' }
+        : { op: 'new', orderId: String(i), symbol: 'AAA', side: i % 2 === 0 ? 'buy' : 'sell', type: 'limit', price: 100 + ((i * 7) % 5) - 2, quantity: 1 + (i % 9) },
+    );
+    const engine = new MatchingEngine();
+    const expected = commands.flatMap((command) => engine.process(command));
+    const result = replay('chunks.jsonl', commands.map((command) => JSON.stringify(command)).join('\n'));
+    assert.equal(result.status, 0, result.stderr);
+    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as EngineEvent);
+    assert.ok(expected.length > 10_000 && expected.some((event) => event.type === 'trade'));
+    assert.deepEqual(events, expected);
+    assert.match(result.stderr, new RegExp(`^commands=10000 events=${expected.length} `));
   });
 
   it('sums notional beyond 2^53 exactly', () => {
