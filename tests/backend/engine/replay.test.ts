@@ -15,10 +15,10 @@ describe('engine:replay CLI', () => {
   });
   after(() => rmSync(folder, { recursive: true, force: true }));
 
-  function replay(name: string, content: string) {
+  function replay(name: string, content: string, flags: string[] = []) {
     const file = join(folder, name);
     writeFileSync(file, content);
-    return spawnSync(process.execPath, [REPLAY, file], { encoding: 'utf8', timeout: 20_000, maxBuffer: 64 << 20 });
+    return spawnSync(process.execPath, [REPLAY, ...flags, file], { encoding: 'utf8', timeout: 20_000, maxBuffer: 64 << 20 });
   }
 
   it('writes one JSON event per line and a summary line on stderr', () => {
@@ -56,12 +56,27 @@ describe('engine:replay CLI', () => {
     );
     const engine = new MatchingEngine();
     const expected = commands.flatMap((command) => engine.process(command));
-    const result = replay('chunks.jsonl', commands.map((command) => JSON.stringify(command)).join('\n'));
-    assert.equal(result.status, 0, result.stderr);
-    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as EngineEvent);
-    assert.ok(expected.length > 10_000 && expected.some((event) => event.type === 'trade'));
-    assert.deepEqual(events, expected);
-    assert.match(result.stderr, new RegExp(`^commands=10000 events=${expected.length} `));
+    const content = commands.map((command) => JSON.stringify(command)).join('\n');
+    // Warmed up (the default: the same commands matched first on throwaway engines) and --cold alike.
+    for (const flags of [[], ['--cold']]) {
+      const result = replay('chunks.jsonl', content, flags);
+      assert.equal(result.status, 0, result.stderr);
+      const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as EngineEvent);
+      assert.ok(expected.length > 10_000 && expected.some((event) => event.type === 'trade'));
+      assert.deepEqual(events, expected);
+      assert.match(result.stderr, new RegExp(`^commands=10000 events=${expected.length} `));
+    }
+  });
+
+  it('refuses anything but one file, after an optional --cold, with usage and status 2', () => {
+    const file = join(folder, 'one.jsonl');
+    writeFileSync(file, '{"op":"cancel","orderId":"1","symbol":"AAA"}\n');
+    for (const args of [[], ['--cold'], [file, file], ['--warm', file], [file, '--cold']]) {
+      const result = spawnSync(process.execPath, [REPLAY, ...args], { encoding: 'utf8', timeout: 20_000 });
+      assert.equal(result.status, 2, args.join(' '));
+      assert.match(result.stderr, /^usage: npm run --silent engine:replay -- \[--cold\] FILE/);
+      assert.equal(result.stdout, '');
+    }
   });
 
   it('sums notional beyond 2^53 exactly', () => {
