@@ -33,7 +33,6 @@ interface BenchOptions {
   json: boolean;
 }
 
-
 interface RunFigures {
   ordersPerSecond: number;
   ok: number;

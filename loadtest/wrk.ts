@@ -51,4 +51,3 @@ export function runWrk(url: string, seconds: number, connections: number): Promi
     });
   });
 }
-

@@ -14,6 +14,7 @@
  * `--write FILE` also writes the workload as JSON lines for `npm run engine:replay`.
  */
 import { writeFileSync } from 'node:fs';
+import { addTrades, noTrades } from './eventOutput';
 import { MatchingEngine } from './matchingEngine';
 import type { Command, EngineEvent, NewOrderCommand, Side } from './types';
 import { seededRandom } from '../../loadtest/seededRandom';
@@ -110,25 +111,19 @@ function throughputPass(commands: Command[], countTrades = false): PassResult {
   const engine = new MatchingEngine();
   const batch: EngineEvent[] = [];
   let events = 0;
-  let trades = 0;
+  const totals = noTrades();
   const start = process.hrtime.bigint();
   for (let i = 0; i < commands.length; i++) {
     engine.processInto(commands[i], batch);
     if (batch.length >= BATCH_EVENTS) {
-      if (countTrades) trades += tradesIn(batch);
+      if (countTrades) addTrades(totals, batch);
       events += batch.length;
       batch.length = 0;
     }
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (countTrades) trades += tradesIn(batch);
-  return { seconds, events: events + batch.length, trades, resting: engine.snapshot().orders.length };
-}
-
-function tradesIn(events: EngineEvent[]): number {
-  let trades = 0;
-  for (const event of events) if (event.type === 'trade') trades++;
-  return trades;
+  if (countTrades) addTrades(totals, batch);
+  return { seconds, events: events + batch.length, trades: totals.trades, resting: engine.snapshot().orders.length };
 }
 
 function latencyPassNanoseconds(commands: Command[]): Float64Array {

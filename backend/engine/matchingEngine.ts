@@ -134,7 +134,7 @@ export class MatchingEngine {
     }
     const remaining = this.match(book, orderId, side, quantity, limitPrice, account, events);
     if (remaining === 0) return;
-    if (timeInForce === 'GTC') this.rest(book, orderId, orderIdHash(orderId), side, limitPrice as number, remaining, account);
+    if (timeInForce === 'GTC') this.rest(book, orderId, side, limitPrice as number, remaining, account);
     else events.push(cancelled(symbol, orderId, remaining, 'unfilled'));
   }
 
@@ -179,7 +179,6 @@ export class MatchingEngine {
   private rest(
     book: OrderBook,
     orderId: string,
-    idHash: number,
     side: Side,
     price: number,
     quantity: number,
@@ -187,7 +186,7 @@ export class MatchingEngine {
   ): void {
     const handle = this.orders.allocate(orderId, account, quantity, this.nextSequence++);
     this.orders.append(book.ownSide(side).levelAt(price), handle);
-    this.openOrders.insert(handle, idHash);
+    this.openOrders.insert(handle, orderIdHash(orderId));
   }
 
   /** Take a resting order out of its level for good (its level is removed by the caller once empty). */
@@ -217,7 +216,7 @@ export class MatchingEngine {
     if (bestOpposite !== undefined && opposite.reaches(bestOpposite.price, order.price)) {
       throw new TypeError(`snapshot: order ${order.orderId} crosses the ${order.symbol} book`);
     }
-    this.rest(book, order.orderId, orderIdHash(order.orderId), order.side, order.price, order.quantity, order.account ?? undefined);
+    this.rest(book, order.orderId, order.side, order.price, order.quantity, order.account ?? undefined);
   }
 
   private restingOrder(handle: number): RestingOrder {
