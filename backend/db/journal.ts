@@ -49,12 +49,14 @@ export interface BatchCommit {
   trades: StoredTrade[];
 }
 
-interface RestingRow extends OrderColumns {
+/** A row of the orders table with the columns a StoredOrder needs (`reason` may be left out of the SELECT). */
+export interface StoredOrderRow extends OrderColumns {
   seq: string;
+  reason?: string | null;
 }
 
-function storedOrderOf(row: RestingRow): StoredOrder {
-  return {
+export function storedOrderOf(row: StoredOrderRow): StoredOrder {
+  const stored: StoredOrder = {
     ...orderIdentityOf(row),
     status: row.status,
     ackStatus: row.ack_status,
@@ -62,6 +64,8 @@ function storedOrderOf(row: RestingRow): StoredOrder {
     leavesQuantity: Number(row.leaves_quantity),
     seq: Number(row.seq),
   };
+  if (row.reason !== undefined && row.reason !== null) stored.reason = row.reason;
+  return stored;
 }
 
 export async function readCheckpoint(db: Queryable, shard: number): Promise<string | undefined> {
@@ -82,7 +86,7 @@ export async function loadShardJournal(pool: Pool, shard: number): Promise<Shard
       'SELECT stream_id, last_seq FROM engine_checkpoints WHERE shard = $1',
       [shard],
     );
-    const resting = await client.query<RestingRow>(
+    const resting = await client.query<StoredOrderRow>(
       `SELECT order_id, client_order_id, account, symbol, side, order_type, price, quantity, time_in_force,
               status, ack_status, filled_quantity, leaves_quantity, seq
        FROM orders WHERE shard = $1 AND leaves_quantity > 0 ORDER BY seq`,

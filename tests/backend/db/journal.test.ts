@@ -2,8 +2,8 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { Client } from 'pg';
-import { arrayLiteral, BatchCommit, commitBatch, StoredOrder, StoredTrade } from '../../../backend/db/journal';
-import { findClientOrderIds, orderIdentityOf, Queryable } from '../../../backend/db/orders';
+import { arrayLiteral, BatchCommit, commitBatch, StoredOrder, storedOrderOf, StoredOrderRow, StoredTrade } from '../../../backend/db/journal';
+import { findClientOrderIds, Queryable } from '../../../backend/db/orders';
 import { useDataTier } from '../../harness/dataTier';
 
 /** Strings that an array literal encoder gets wrong when it quotes or escapes carelessly. */
@@ -110,24 +110,13 @@ describe('journal: commitBatch', function () {
     }
 
     async function storedOrders(ids: string[]): Promise<StoredOrder[]> {
-      const result = await db.query(
+      const result = await db.query<StoredOrderRow>(
         `SELECT order_id, seq, account, client_order_id, symbol, side, order_type, price, quantity, time_in_force, status,
-                ack_status, filled_quantity, leaves_quantity, reason, shard
+                ack_status, filled_quantity, leaves_quantity, reason
          FROM orders WHERE order_id = ANY($1::text[]) ORDER BY seq`,
         [ids],
       );
-      return result.rows.map((row) => {
-        const stored: StoredOrder = {
-          ...orderIdentityOf(row),
-          status: row.status,
-          ackStatus: row.ack_status,
-          filledQuantity: Number(row.filled_quantity),
-          leavesQuantity: Number(row.leaves_quantity),
-          seq: Number(row.seq),
-        };
-        if (row.reason !== null) stored.reason = row.reason;
-        return stored;
-      });
+      return result.rows.map(storedOrderOf);
     }
 
     async function checkpointOf(shard: number): Promise<{ stream_id: string; last_seq: string }> {
