@@ -86,7 +86,7 @@ export interface ConfigKey {
 
 const NGINX_DESCRIPTIONS: Record<keyof NginxTuning, string> = {
   algorithm: 'Balancing: least_conn, round_robin or random_two_least_conn',
-  keepalive: 'Idle keep-alive connections each nginx worker keeps to the gateways',
+  keepalive: 'Idle keep-alive connections each nginx worker keeps to the gateways (above the requests in flight)',
   keepaliveTimeout: 'How long an idle upstream connection is kept (below the gateways\' 72s)',
   bufferSize: 'Size of each proxy buffer',
   timeout: 'Read and send timeout towards a gateway',

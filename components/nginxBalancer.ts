@@ -21,7 +21,7 @@ export interface NginxBalancerArgs {
   upstreams: pulumi.Input<NginxUpstreams>;
   /** Port the load balancer is published on. */
   port: number;
-  /** nginx tuning. Default: DESIGN.md's (least_conn, keepalive 32, 4k buffers, 30s, max_fails 3). */
+  /** nginx tuning. Default: DESIGN.md's (least_conn, 4k buffers, 30s, max_fails 3), but keepalive 128 (see NginxTuning). */
   tuning?: Partial<NginxTuning>;
   /** nginx's requests (kubernetes). */
   resources: ResourceRequest;

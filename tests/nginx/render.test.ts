@@ -60,12 +60,12 @@ describe('renderNginxConfig', () => {
     assertValid(renderNginxConfig({ upstreams: [{ host: 'localhost', port: 8000 }], listenPort: 8080 }));
   });
 
-  it('balances least_conn over a zone shared by the workers, then keeps 32 connections alive', () => {
+  it('balances least_conn over a zone shared by the workers, then keeps 128 connections alive', () => {
     const upstream = block(renderNginxConfig(local), 'upstream order_gateways');
     assert.equal(upstream[0], 'zone order_gateways 64k;');
     assert.equal(upstream[1], 'least_conn;');
     // keepalive must follow the balancing method or nginx falls back to round robin.
-    assert.ok(upstream.indexOf('keepalive 32;') > upstream.indexOf('least_conn;'));
+    assert.ok(upstream.indexOf('keepalive 128;') > upstream.indexOf('least_conn;'));
     assert.ok(upstream.includes('keepalive_timeout 60s;'));
   });
 
@@ -240,10 +240,11 @@ describe('renderNginxConfig', () => {
     }
   });
 
-  it('defaults match DESIGN.md', () => {
+  it('defaults match DESIGN.md, but for a keepalive pool above the load tester\'s 64 connections', () => {
     assert.deepEqual(
-      [DEFAULT_NGINX_TUNING.algorithm, DEFAULT_NGINX_TUNING.keepalive, DEFAULT_NGINX_TUNING.bufferSize, DEFAULT_NGINX_TUNING.timeout, DEFAULT_NGINX_TUNING.maxFails],
-      ['least_conn', 32, '4k', '30s', 3],
+      [DEFAULT_NGINX_TUNING.algorithm, DEFAULT_NGINX_TUNING.bufferSize, DEFAULT_NGINX_TUNING.timeout, DEFAULT_NGINX_TUNING.maxFails],
+      ['least_conn', '4k', '30s', 3],
     );
+    assert.equal(DEFAULT_NGINX_TUNING.keepalive, 128);
   });
 });
