@@ -49,10 +49,9 @@ export interface BatchCommit {
   trades: StoredTrade[];
 }
 
-/** A row of the orders table with the columns a StoredOrder needs (`reason` may be left out of the SELECT). */
+/** A row of the orders table with the columns a StoredOrder needs. */
 export interface StoredOrderRow extends OrderColumns {
   seq: string;
-  reason?: string | null;
 }
 
 export function storedOrderOf(row: StoredOrderRow): StoredOrder {
@@ -64,7 +63,7 @@ export function storedOrderOf(row: StoredOrderRow): StoredOrder {
     leavesQuantity: Number(row.leaves_quantity),
     seq: Number(row.seq),
   };
-  if (row.reason !== undefined && row.reason !== null) stored.reason = row.reason;
+  if (row.reason !== null) stored.reason = row.reason;
   return stored;
 }
 
@@ -88,7 +87,7 @@ export async function loadShardJournal(pool: Pool, shard: number): Promise<Shard
     );
     const resting = await client.query<StoredOrderRow>(
       `SELECT order_id, client_order_id, account, symbol, side, order_type, price, quantity, time_in_force,
-              status, ack_status, filled_quantity, leaves_quantity, seq
+              status, ack_status, filled_quantity, leaves_quantity, reason, seq
        FROM orders WHERE shard = $1 AND leaves_quantity > 0 ORDER BY seq`,
       [shard],
     );

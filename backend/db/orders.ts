@@ -24,10 +24,10 @@ export interface OrderColumns {
   ack_status: OrderStatus;
   filled_quantity: string;
   leaves_quantity: string;
+  reason: string | null;
 }
 
 interface OrderRow extends OrderColumns {
-  reason: string | null;
   fills: Fill[];
 }
 
