@@ -16,7 +16,7 @@ import { findBinary, freePort } from '../local/dataTier';
 import { checkHealth } from '../local/health';
 import { readLocalOutputs } from '../local/outputs';
 import { stackPaths } from '../local/paths';
-import { cpuSeconds } from '../local/processCpu';
+import { cpuSeconds, wakeUps } from '../local/processCpu';
 import { isRunning, ProcessIdentity, spawnDetached, stopProcess } from '../local/processes';
 import { nginxLaunch } from '../local/services';
 import { crashStackProcess, downStack, upStack } from '../local/stack';
@@ -130,29 +130,37 @@ function machineTicks(): { busy: number; total: number } {
 /** Where the CPU went during one wrk run: seconds per role (wrk as `loadgen`), and how busy the machine was. */
 interface CpuUse {
   seconds: Record<string, number>;
+  /** Times each role went to sleep and was woken (wrk not counted). */
+  wakeUps: Record<string, number>;
   elapsedSeconds: number;
   /** Share of all cores busy (anything on the machine, not only ours). */
   machineBusy: number;
 }
 
 async function measureCpu(processes: MeasuredProcess[], run: () => Promise<WrkRun>): Promise<{ result: WrkResult; cpu: CpuUse }> {
-  const sample = () => {
+  /** Per role: the sum of `measure` over its processes. */
+  const sample = (measure: (measured: MeasuredProcess) => number) => {
     const byRole: Record<string, number> = {};
-    for (const { role, pid, withChildren } of processes) byRole[role] = (byRole[role] ?? 0) + cpuSeconds(pid, { children: withChildren, reaped: withChildren });
+    for (const measured of processes) byRole[measured.role] = (byRole[measured.role] ?? 0) + measure(measured);
     return byRole;
   };
-  const before = sample();
+  const sampleCpu = () => sample(({ pid, withChildren }) => cpuSeconds(pid, { children: withChildren, reaped: withChildren }));
+  const sampleWakeUps = () => sample(({ pid, withChildren }) => wakeUps(pid, { children: withChildren }));
+  const difference = (after: Record<string, number>, before: Record<string, number>) =>
+    Object.fromEntries(Object.entries(after).map(([role, value]) => [role, value - (before[role] ?? 0)]));
+
+  const cpuBefore = sampleCpu();
+  const wakeUpsBefore = sampleWakeUps();
   const machineBefore = machineTicks();
   const started = Date.now();
   const { result, cpuSeconds: wrkSeconds } = await run();
   const elapsedSeconds = (Date.now() - started) / 1000;
-  const after = sample();
+  const seconds = difference(sampleCpu(), cpuBefore);
+  const wakeUpsDuring = difference(sampleWakeUps(), wakeUpsBefore);
   const machineAfter = machineTicks();
-  const seconds: Record<string, number> = {};
-  for (const role of Object.keys(after)) seconds[role] = after[role] - (before[role] ?? 0);
   seconds.loadgen = wrkSeconds;
   const machineBusy = (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total);
-  return { result, cpu: { seconds, elapsedSeconds, machineBusy } };
+  return { result, cpu: { seconds, wakeUps: wakeUpsDuring, elapsedSeconds, machineBusy } };
 }
 
 /**
@@ -165,6 +173,17 @@ function describeCpu(cpu: CpuUse, requests: number): string {
   const roles = Object.entries(cpu.seconds).map(([role, seconds]) => `${role} ${((seconds / capacity) * 100).toFixed(0)}% (${microsPerRequest(seconds)} µs)`);
   const total = Object.values(cpu.seconds).reduce((sum, seconds) => sum + seconds, 0);
   return `${roles.join(', ')}; in all ${microsPerRequest(total)} µs; machine ${(cpu.machineBusy * 100).toFixed(0)}% busy`;
+}
+
+/**
+ * "gateway 0.42, redis 0.28, …; in all 1.2": wake-ups per request answered, by role and summed: the
+ * inverse of the requests each process handles per wake-up, i.e. how much the batching gathers.
+ */
+function describeWakeUps(cpu: CpuUse, requests: number): string {
+  const perRequest = (count: number) => (count / Math.max(1, requests)).toFixed(2);
+  const roles = Object.entries(cpu.wakeUps).map(([role, count]) => `${role} ${perRequest(count)}`);
+  const total = Object.values(cpu.wakeUps).reduce((sum, count) => sum + count, 0);
+  return `${roles.join(', ')}; in all ${perRequest(total)}`;
 }
 
 /** The engine's batch totals, from its metrics endpoint. */
@@ -295,11 +314,13 @@ async function main(): Promise<void> {
         row('socket errors', String(stack.run.socketErrors)),
         row('2xx acknowledged / new in PostgreSQL', `${stack.run.ok} / ${stack.inPostgres} (missing ${stack.missingFromPostgres})`),
         row('CPU share of all cores (per order)', describeCpu(stack.cpu, stack.run.ok + stack.run.non2xx)),
+        row('wake-ups per order', describeWakeUps(stack.cpu, stack.run.ok + stack.run.non2xx)),
         row('engine batches', stack.engineBatches),
         row('Redis commands per order', stack.redisCommands),
         row('one gateway killed: orders/s', `${stack.failover.ordersPerSecond} (${(failoverRatio * 100).toFixed(0)}% of 4 backends), non-2xx ${stack.failover.non2xx}, socket errors ${stack.failover.socketErrors}`),
         row('ceiling (do-nothing) req/s', `${ceiling.run.ordersPerSecond} (p50 ${ceiling.run.p50Ms.toFixed(2)} ms, p99 ${ceiling.run.p99Ms.toFixed(2)} ms)`),
         row('ceiling CPU (per request)', describeCpu(ceiling.cpu, ceiling.run.ok + ceiling.run.non2xx)),
+        row('ceiling wake-ups (per request)', describeWakeUps(ceiling.cpu, ceiling.run.ok + ceiling.run.non2xx)),
         row('ratio to the ceiling', ratio.toFixed(2)),
       ].join('\n') + '\n',
     );

@@ -1,17 +1,20 @@
 import * as assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
-import { childPids, cpuSeconds } from '../../local/processCpu';
+import { childPids, cpuSeconds, wakeUps } from '../../local/processCpu';
 
 /** Burns 300 ms of its own CPU, prints "busy", then idles until killed. */
 const BURN_THEN_IDLE = `while (process.cpuUsage().user < 300000); process.stdout.write('busy\\n'); setInterval(() => {}, 1000);`;
 
-/** A busy child of this process, once it has burnt its CPU. */
-function busyChild(): Promise<ChildProcess> {
+/** Sleeps on a 2 ms timer 100 times, prints "slept", then idles until killed. */
+const SLEEP_OFTEN = `let left = 100; const nap = () => (left-- > 0 ? setTimeout(nap, 2) : process.stdout.write('slept\\n')); nap(); setInterval(() => {}, 1000);`;
+
+/** A child of this process that has printed `signal` after running `script`. */
+function childAfter(script: string, signal: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', BURN_THEN_IDLE], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     child.once('error', reject);
     child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('busy')) resolve(child);
+      if (chunk.toString().includes(signal)) resolve(child);
     });
   });
 }
@@ -25,7 +28,7 @@ describe('processCpu (from /proc)', function () {
   afterEach(() => child?.kill('SIGKILL'));
 
   it('counts a busy process, its time among its parent’s live children, then among its reaped children', async function () {
-    child = await busyChild();
+    child = await childAfter(BURN_THEN_IDLE, 'busy');
     const pid = child.pid!;
     assert.ok(cpuSeconds(pid) >= 0.2, `the child's own CPU: ${cpuSeconds(pid)} s`);
     assert.ok(childPids(process.pid).includes(pid));
@@ -42,8 +45,17 @@ describe('processCpu (from /proc)', function () {
     assert.ok(!childPids(process.pid).includes(pid));
   });
 
+  it('counts the wake-ups of a process that sleeps often, also among its parent’s children', async function () {
+    child = await childAfter(SLEEP_OFTEN, 'slept');
+    const pid = child.pid!;
+    assert.ok(wakeUps(pid) >= 100, `the child's wake-ups: ${wakeUps(pid)}`);
+    const withChildren = wakeUps(process.pid, { children: true });
+    assert.ok(withChildren - wakeUps(process.pid) >= 100, `with children ${withChildren}, own ${wakeUps(process.pid)}`);
+  });
+
   it('gives 0 for a process that does not exist', function () {
     const unknown = 2 ** 31 - 1;
+    assert.equal(wakeUps(unknown, { children: true }), 0);
     assert.equal(cpuSeconds(unknown), 0);
     assert.equal(cpuSeconds(unknown, { children: true, reaped: true }), 0);
     assert.deepEqual(childPids(unknown), []);
