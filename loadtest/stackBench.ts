@@ -224,17 +224,21 @@ async function measureStack(options: BenchOptions) {
     const redisCommands = describeRedisCalls(redisBefore, await redisCalls(redisUrl), run.ok + run.non2xx);
     const inPostgres = ordersAfter - ordersBefore;
 
-    // Failover: one gateway killed one second into a run; the run's rate is the next ~10 s.
-    say('failover: killing backend-2 one second into an 11 s run');
-    const failoverRun = runWrk(url, 11, options.connections);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    await crashStackProcess(dir, 'backend-2');
-    const failover = figures((await failoverRun).result);
+    const failover = options.backends > 1 ? await measureFailover(dir, url, options) : undefined;
     return { run, inPostgres, missingFromPostgres: Math.max(0, run.ok - inPostgres), cpu, engineBatches, redisCommands, failover };
   } finally {
     await downStack(dir, true);
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** One gateway killed one second into a run; the run's rate is the next ~10 s. Needs another gateway to fail over to. */
+async function measureFailover(dir: string, url: string, options: BenchOptions): Promise<RunFigures> {
+  say('failover: killing backend-2 one second into an 11 s run');
+  const failoverRun = runWrk(url, 11, options.connections);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await crashStackProcess(dir, 'backend-2');
+  return figures((await failoverRun).result);
 }
 
 async function measureCeiling(options: BenchOptions): Promise<{ run: RunFigures; cpu: CpuUse }> {
@@ -278,6 +282,11 @@ async function measureCeiling(options: BenchOptions): Promise<{ run: RunFigures;
   }
 }
 
+function describeFailover(failover: RunFigures | undefined, ratio: number | undefined, backends: number): string {
+  if (failover === undefined || ratio === undefined) return 'not measured: one backend has no other to fail over to';
+  return `${failover.ordersPerSecond} (${(ratio * 100).toFixed(0)}% of ${backends} backends), non-2xx ${failover.non2xx}, socket errors ${failover.socketErrors}`;
+}
+
 function row(label: string, value: string): string {
   return `  ${label.padEnd(34)} ${value}`;
 }
@@ -287,7 +296,7 @@ async function main(): Promise<void> {
   const stack = await measureStack(options);
   const ceiling = await measureCeiling(options);
   const ratio = stack.run.ordersPerSecond / ceiling.run.ordersPerSecond;
-  const failoverRatio = stack.failover.ordersPerSecond / stack.run.ordersPerSecond;
+  const failoverRatio = stack.failover === undefined ? undefined : stack.failover.ordersPerSecond / stack.run.ordersPerSecond;
   const report = {
     options,
     stack: stack.run,
@@ -296,8 +305,8 @@ async function main(): Promise<void> {
     cpu: stack.cpu,
     engineBatches: stack.engineBatches,
     redisCommands: stack.redisCommands,
-    failover: stack.failover,
-    failoverRatio,
+    failover: stack.failover ?? null,
+    failoverRatio: failoverRatio ?? null,
     ceiling: ceiling.run,
     ceilingCpu: ceiling.cpu,
     ratio,
@@ -317,7 +326,7 @@ async function main(): Promise<void> {
         row('wake-ups per order', describeWakeUps(stack.cpu, stack.run.ok + stack.run.non2xx)),
         row('engine batches', stack.engineBatches),
         row('Redis commands per order', stack.redisCommands),
-        row('one gateway killed: orders/s', `${stack.failover.ordersPerSecond} (${(failoverRatio * 100).toFixed(0)}% of 4 backends), non-2xx ${stack.failover.non2xx}, socket errors ${stack.failover.socketErrors}`),
+        row('one gateway killed: orders/s', describeFailover(stack.failover, failoverRatio, options.backends)),
         row('ceiling (do-nothing) req/s', `${ceiling.run.ordersPerSecond} (p50 ${ceiling.run.p50Ms.toFixed(2)} ms, p99 ${ceiling.run.p99Ms.toFixed(2)} ms)`),
         row('ceiling CPU (per request)', describeCpu(ceiling.cpu, ceiling.run.ok + ceiling.run.non2xx)),
         row('ceiling wake-ups (per request)', describeWakeUps(ceiling.cpu, ceiling.run.ok + ceiling.run.non2xx)),
