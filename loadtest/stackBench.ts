@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
+import { MAX_BACKENDS } from '../components/config';
 import { describeEngineBatches, EngineTotals, engineTotals } from '../backend/bench/engineFigures';
 import { findBinary, freePort } from '../local/dataTier';
 import { checkHealth } from '../local/health';
@@ -46,15 +47,18 @@ function parseArgs(argv: string[]): BenchOptions {
   const options: BenchOptions = { durationSeconds: 60, warmupSeconds: 10, connections: 64, backends: 4, json: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
-    const value = () => {
+    const value = (max = Number.MAX_SAFE_INTEGER) => {
       const parsed = Number(argv[++i]);
-      if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`${flag} takes a positive integer`);
+      if (!Number.isInteger(parsed) || parsed < 1 || parsed > max) {
+        throw new Error(`${flag} takes a positive integer${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ''}`);
+      }
       return parsed;
     };
     if (flag === '--duration') options.durationSeconds = value();
     else if (flag === '--warmup') options.warmupSeconds = value();
     else if (flag === '--connections') options.connections = value();
-    else if (flag === '--backends') options.backends = value();
+    // As many as a stack may have: nginx's upstream zone is sized for that many.
+    else if (flag === '--backends') options.backends = value(MAX_BACKENDS);
     else if (flag === '--json') options.json = true;
     else throw new Error(`unknown flag ${flag}; usage: bench:stack -- [--duration 60] [--warmup 10] [--connections 64] [--backends 4] [--json]`);
   }

@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { MAX_BACKENDS } from '../components/config';
 import { integerFlag, parseFlags, UsageError } from './flags';
 import { resolveStackDir, STACK_DIR_ENV } from './paths';
 import { downStack, restartProcess, stackStatus, UP_DEFAULTS, UpOptions, upStack } from './stack';
@@ -39,7 +40,7 @@ export function parseUpFlags(argv: string[]): UpFlags {
   );
   return {
     dir: resolveStackDir(values.dir),
-    backends: integerFlag('backends', values.backends, 1, 64) ?? UP_DEFAULTS.backends,
+    backends: integerFlag('backends', values.backends, 1, MAX_BACKENDS) ?? UP_DEFAULTS.backends,
     workers: integerFlag('workers', values.workers, 1, 256) ?? UP_DEFAULTS.workers,
     shards: integerFlag('shards', values.shards, 1, 64) ?? UP_DEFAULTS.shards,
     port: integerFlag('port', values.port, 1, 65535) ?? UP_DEFAULTS.port,

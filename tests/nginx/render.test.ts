@@ -11,6 +11,7 @@ import {
   UpstreamAddress,
 } from '../../nginx';
 import { checkConfig, makePrefix, nginxVersion } from './nginxBinary';
+import { MAX_BACKENDS } from '../../components/config';
 
 function gateways(count: number, host: (i: number) => string = () => '127.0.0.1', port = (i: number) => 8000 + i): UpstreamAddress[] {
   return Array.from({ length: count }, (_, i) => ({ host: host(i + 1), port: port(i + 1) }));
@@ -38,7 +39,8 @@ function assertValid(config: string, prefix = makePrefix()): string {
 const local: NginxConfigInput = { upstreams: gateways(4), listenPort: 18080, listenAddress: '127.0.0.1' };
 
 describe('renderNginxConfig', () => {
-  for (const count of [1, 4, 8]) {
+  // MAX_BACKENDS: the default upstream zone (64k) must hold the largest stack config allows (65 servers do not fit).
+  for (const count of [1, 4, 8, MAX_BACKENDS]) {
     it(`lists ${count} gateway(s) as upstream servers and passes nginx -t`, () => {
       const config = renderNginxConfig({ upstreams: gateways(count, (i) => `127.0.0.${i}`), listenPort: 18080 });
       const servers = block(config, 'upstream order_gateways').filter((line) => line.startsWith('server '));
@@ -193,7 +195,8 @@ describe('renderNginxConfig', () => {
     });
 
     it('never emits resolve or resolver for a static list', () => {
-      for (const count of [1, 4, 8]) {
+      // MAX_BACKENDS: the default upstream zone (64k) must hold the largest stack config allows (65 servers do not fit).
+  for (const count of [1, 4, 8, MAX_BACKENDS]) {
         const config = renderNginxConfig({ upstreams: gateways(count), listenPort: 8080 });
         assert.ok(!/\bresolve\b|\bresolver\b/.test(config), config);
       }
