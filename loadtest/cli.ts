@@ -11,7 +11,7 @@ import { newRunId } from './orders';
 import { progressLine } from './progress';
 import { buildReport, formatReport, missedThresholds } from './report';
 import { runLoad } from './run';
-import { resolveTarget, TargetError } from './target';
+import { checkReachable, resolveTarget, TargetError } from './target';
 
 const DEFAULT_CONNECTIONS = 64;
 
@@ -92,6 +92,7 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
   }
   try {
     const target = await resolveTarget(flags.target);
+    await checkReachable(target);
     process.stderr.write(`loadtest: ${flags.connections} connections to ${target.url} for ${flags.durationMs / 1000} s\n`);
     const progress = progressLine(process.stderr, flags.durationMs);
     const result = await runLoad({

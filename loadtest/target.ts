@@ -4,6 +4,8 @@
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
 import { resolveStackDir, stackPaths } from '../local/paths';
 
 /** A backend as a stack output lists it: a name, or an object with a name (and more). */
@@ -118,4 +120,27 @@ export async function resolveTarget(choice: TargetChoice): Promise<LoadTarget> {
   if (choice.url !== undefined) return { url: checkedUrl(choice.url, '--url'), target: 'url', backendNames: [], source: '--url' };
   if (choice.stack !== undefined) return readPulumiStack(choice.stack);
   return readOutputsFile(choice.outputs ?? stackPaths(resolveStackDir()).outputsFile);
+}
+
+const REACHABLE_TIMEOUT_MS = 5000;
+
+/**
+ * Fails early, with the reason, when nothing answers at the target (a stack
+ * that is down, a wrong port), rather than reporting thousands of connection
+ * errors at the end. Any HTTP answer to `GET /health` counts as reachable:
+ * nginx and the gateways both serve it, and a status is still an answer.
+ * (node:http rather than fetch, which refuses some ports outright.)
+ */
+export function checkReachable(target: LoadTarget): Promise<void> {
+  const url = new URL('/health', target.url);
+  return new Promise((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? https : http).get(url, { timeout: REACHABLE_TIMEOUT_MS }, (response) => {
+      response.resume();
+      response.on('end', () => resolve());
+    });
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${REACHABLE_TIMEOUT_MS / 1000} s`)));
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      reject(new TargetError(`nothing answers at ${target.url} (${target.source}): ${error.code ?? error.message}; is the stack up?`));
+    });
+  });
 }

@@ -3,7 +3,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseDuration } from '../../loadtest/duration';
-import { resolveTarget, targetFromOutputs, TargetError } from '../../loadtest/target';
+import { main } from '../../loadtest/cli';
+import { checkReachable, resolveTarget, targetFromOutputs, TargetError } from '../../loadtest/target';
+import { freePort } from '../../local/dataTier';
+import { startFakeGateway } from './fakeGateway';
 
 describe('loadtest target', () => {
   let dir: string;
@@ -50,6 +53,26 @@ describe('loadtest target', () => {
     } finally {
       process.env.PATH = savedPath;
     }
+  });
+
+  it('finds a target that answers reachable, even with a 404 for /health, and names a closed port', async () => {
+    const gateway = await startFakeGateway(['b1']);
+    try {
+      await checkReachable({ url: gateway.url, target: 'url', backendNames: [], source: '--url' });
+    } finally {
+      await gateway.close();
+    }
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    await assert.rejects(checkReachable({ url: closed, target: 'local', backendNames: [], source: 'outputs.json' }), (error: Error) => {
+      assert.ok(error instanceof TargetError);
+      assert.equal(error.message, `nothing answers at ${closed} (outputs.json): ECONNREFUSED; is the stack up?`);
+      return true;
+    });
+  });
+
+  it('the load tester stops with status 1 when nothing answers at the target', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    assert.equal(await main(['--url', closed, '--duration', '1s']), 1);
   });
 
   it('parses durations', () => {
