@@ -3,6 +3,7 @@
  * stack from the command line. Exit status: 0 done (status: all healthy),
  * 1 failed (status: something unhealthy or no stack), 2 bad flags.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_BACKENDS } from '../components/config';
@@ -75,13 +76,18 @@ async function status(argv: string[]): Promise<number> {
   return allHealthy ? 0 : 1;
 }
 
+function hasFiles(dir: string): boolean {
+  return fs.existsSync(dir) && fs.readdirSync(dir).length > 0;
+}
+
 async function down(argv: string[]): Promise<number> {
   const { values } = parseFlags(() => parseArgs({ args: argv, strict: true, options: { ...DIR_FLAG, purge: { type: 'boolean' } } }));
   const dir = resolveStackDir(values.dir);
   const result = await downStack(dir, values.purge === true);
   if (!result.hadState) say(`no local stack state in ${dir}; nothing to stop`);
   for (const stopped of result.stopped) say(`${stopped.name.padEnd(10)} pid ${String(stopped.pid).padEnd(7)} ${stopped.result}`);
-  say(result.purged ? `data deleted from ${dir}` : `down; data kept in ${dir} (--purge deletes it)`);
+  if (result.purged) say(`data deleted from ${dir}`);
+  else if (result.hadState || hasFiles(dir)) say(`down; data kept in ${dir} (--purge deletes it)`);
   return 0;
 }
 

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { stackPaths } from '../../local/paths';
 import { isRunning } from '../../local/processes';
@@ -124,6 +125,17 @@ describe('local stack CLI', function () {
         const run = await cli(args);
         assert.equal(run.status, 2, args.join(' '));
         assert.match(run.stderr, /usage:\n {2}npm run local:up/);
+      }
+    });
+
+    it('down without a stack says there is nothing to stop, and no word of data kept', async () => {
+      const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hft-cli-empty-'));
+      try {
+        const run = await cli(['down', '--dir', emptyDir]);
+        assert.equal(run.status, 0);
+        assert.equal(run.stderr, `local: no local stack state in ${emptyDir}; nothing to stop\n`);
+      } finally {
+        fs.rmSync(emptyDir, { recursive: true, force: true });
       }
     });
 
