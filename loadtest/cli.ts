@@ -14,6 +14,8 @@ import { runLoad } from './run';
 import { checkReachable, resolveTarget, TargetError } from './target';
 
 const DEFAULT_CONNECTIONS = 64;
+/** Connections a load run may open at most (bench:stack's bound too). */
+export const MAX_CONNECTIONS = 100_000;
 
 export const USAGE = `usage: npm run loadtest -- [options]
 
@@ -72,7 +74,7 @@ export function parseLoadTestFlags(argv: string[]): LoadTestFlags {
   return {
     target: { outputs: values.outputs, stack: values.stack, url: values.url },
     durationMs,
-    connections: integerFlag('connections', values.connections, 1, 100_000) ?? DEFAULT_CONNECTIONS,
+    connections: integerFlag('connections', values.connections, 1, MAX_CONNECTIONS) ?? DEFAULT_CONNECTIONS,
     rate: integerFlag('rate', values.rate, 1, 10_000_000),
     json: values.json,
     minRate: positiveNumberFlag('min-rate', values['min-rate']),

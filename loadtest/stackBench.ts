@@ -9,11 +9,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { MAX_BACKENDS } from '../components/config';
 import { describeEngineBatches, EngineTotals, engineTotals } from '../backend/bench/engineFigures';
 import { findBinary, freePort } from '../local/dataTier';
+import { integerFlag, parseFlags, UsageError } from '../local/flags';
 import { checkHealth } from '../local/health';
 import { readLocalOutputs } from '../local/outputs';
 import { stackPaths } from '../local/paths';
@@ -22,6 +24,7 @@ import { isRunning, ProcessIdentity, spawnDetached, stopProcess } from '../local
 import { nginxLaunch } from '../local/services';
 import { crashStackProcess, downStack, upStack } from '../local/stack';
 import { readState } from '../local/state';
+import { MAX_CONNECTIONS } from './cli';
 import { runWrk, WrkResult, WrkRun } from './wrk';
 
 const CEILING_SERVER = path.join(__dirname, 'ceilingServer.js');
@@ -43,26 +46,30 @@ interface RunFigures {
   p99Ms: number;
 }
 
-function parseArgs(argv: string[]): BenchOptions {
-  const options: BenchOptions = { durationSeconds: 60, warmupSeconds: 10, connections: 64, backends: 4, json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (max = Number.MAX_SAFE_INTEGER) => {
-      const parsed = Number(argv[++i]);
-      if (!Number.isInteger(parsed) || parsed < 1 || parsed > max) {
-        throw new Error(`${flag} takes a positive integer${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ''}`);
-      }
-      return parsed;
+const SECONDS_PER_DAY = 86_400;
+const USAGE = 'usage: bench:stack -- [--duration 60] [--warmup 10] [--connections 64] [--backends 4] [--json]';
+
+/** The bench's flags; a bad one is a UsageError that ends with the usage line. */
+function parseBenchFlags(argv: string[]): BenchOptions {
+  try {
+    const { values } = parseFlags(() =>
+      parseArgs({
+        args: argv,
+        strict: true,
+        options: { duration: { type: 'string' }, warmup: { type: 'string' }, connections: { type: 'string' }, backends: { type: 'string' }, json: { type: 'boolean' } },
+      }),
+    );
+    return {
+      durationSeconds: integerFlag('duration', values.duration, 1, SECONDS_PER_DAY) ?? 60,
+      warmupSeconds: integerFlag('warmup', values.warmup, 1, SECONDS_PER_DAY) ?? 10,
+      connections: integerFlag('connections', values.connections, 1, MAX_CONNECTIONS) ?? 64,
+      // As many as a stack may have: nginx's upstream zone is sized for that many.
+      backends: integerFlag('backends', values.backends, 1, MAX_BACKENDS) ?? 4,
+      json: values.json === true,
     };
-    if (flag === '--duration') options.durationSeconds = value();
-    else if (flag === '--warmup') options.warmupSeconds = value();
-    else if (flag === '--connections') options.connections = value();
-    // As many as a stack may have: nginx's upstream zone is sized for that many.
-    else if (flag === '--backends') options.backends = value(MAX_BACKENDS);
-    else if (flag === '--json') options.json = true;
-    else throw new Error(`unknown flag ${flag}; usage: bench:stack -- [--duration 60] [--warmup 10] [--connections 64] [--backends 4] [--json]`);
+  } catch (error) {
+    throw error instanceof UsageError ? new UsageError(`${error.message}; ${USAGE}`) : error;
   }
-  return options;
 }
 
 function say(line: string): void {
@@ -296,7 +303,7 @@ function row(label: string, value: string): string {
 }
 
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2));
+  const options = parseBenchFlags(process.argv.slice(2));
   const stack = await measureStack(options);
   const ceiling = await measureCeiling(options);
   const ratio = stack.run.ordersPerSecond / ceiling.run.ordersPerSecond;
