@@ -44,7 +44,29 @@ export function parseCommandLine(line: string): ParsedCommandLine {
   }
   const op = (value as { op?: unknown }).op;
   if (op !== 'new' && op !== 'cancel') return { ok: false, error: `unknown op ${JSON.stringify(op) ?? 'undefined'}` };
-  return { ok: true, command: value as Command };
+  return { ok: true, command: uniformShape(value as Record<string, unknown>) };
+}
+
+/**
+ * The command's fields in one fixed order, absent ones as undefined (which
+ * every reader treats as absent): JSON objects take the shape of their key
+ * order and fields, and an engine fed several shapes reads every field
+ * through slower, polymorphic lookups. Values are kept as they are, so a bad
+ * one is still rejected as before; fields the engine does not read are dropped.
+ */
+function uniformShape(fields: Record<string, unknown>): Command {
+  if (fields.op === 'cancel') return { op: 'cancel', orderId: fields.orderId, symbol: fields.symbol } as Command;
+  return {
+    op: 'new',
+    orderId: fields.orderId,
+    symbol: fields.symbol,
+    side: fields.side,
+    type: fields.type,
+    price: fields.price,
+    quantity: fields.quantity,
+    timeInForce: fields.timeInForce,
+    account: fields.account,
+  } as Command;
 }
 
 function isNonEmptyString(value: unknown): value is string {

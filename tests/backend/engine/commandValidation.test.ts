@@ -17,10 +17,29 @@ describe('command validation', () => {
   });
 
   it('parses a line into a command shape, leaving field checks to the engine', () => {
-    assert.deepEqual(parseCommandLine('{"op":"cancel","orderId":"7"}'), { ok: true, command: { op: 'cancel', orderId: '7' } });
+    assert.deepEqual(parseCommandLine('{"op":"cancel","orderId":"7"}'), { ok: true, command: { op: 'cancel', orderId: '7', symbol: undefined } });
     assert.deepEqual(parseCommandLine('{"op":null}'), { ok: false, error: 'unknown op null' });
     assert.deepEqual(parseCommandLine('{}'), { ok: false, error: 'unknown op undefined' });
     assert.deepEqual(parseCommandLine('"new"'), { ok: false, error: 'not a JSON object' });
     assert.equal(parseCommandLine('{oops').ok, false);
+  });
+
+  it('gives every parsed new order the same fields in the same order, whatever the line had, keeping the values as given', () => {
+    const lines = [
+      '{"op":"new","orderId":"1","symbol":"A","side":"buy","type":"limit","price":5,"quantity":2,"timeInForce":"IOC","account":"a"}',
+      '{"quantity":3,"side":"sell","symbol":"A","orderId":"2","type":"market","op":"new","note":"dropped"}',
+      '{"op":"new","orderId":"3","symbol":"A","side":"buy","type":"limit","price":"5.5","quantity":-1}',
+    ];
+    const commands = lines.map((line) => {
+      const parsed = parseCommandLine(line);
+      assert.ok(parsed.ok);
+      return parsed.command;
+    });
+    const fields = ['op', 'orderId', 'symbol', 'side', 'type', 'price', 'quantity', 'timeInForce', 'account'];
+    for (const command of commands) assert.deepEqual(Object.keys(command), fields);
+    assert.deepEqual({ ...commands[1] }, { op: 'new', orderId: '2', symbol: 'A', side: 'sell', type: 'market', price: undefined, quantity: 3, timeInForce: undefined, account: undefined });
+    // Bad values reach the engine unchanged, which rejects them as it would the original line.
+    assert.equal(commandDefect(commands[2]), 'invalid-quantity');
+    assert.equal(commandDefect(commands[0]), undefined);
   });
 });
