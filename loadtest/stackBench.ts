@@ -4,7 +4,13 @@
  * same run the ceiling of this topology on this machine: nginx in front of
  * gateways that answer 201 without doing anything. Prints both and their ratio.
  *
- *   npm run bench:stack -- [--duration 60] [--warmup 10] [--connections 64] [--backends 4] [--json]
+ *   npm run bench:stack -- [--duration 60] [--warmup 10] [--connections 64] [--backends 4] [--script FILE] [--json]
+ *
+ * --script: another wrk script to drive the load (both the stack and the
+ * ceiling) instead of loadtest/wrk/orders.lua; it should post orders only
+ * (the ceiling answers nothing else, and its rate counts 2xx answers). The
+ * PostgreSQL check holds for any script: every 201 the gateways answered
+ * must be a new order in PostgreSQL.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,7 +21,7 @@ import { Client } from 'pg';
 import { MAX_BACKENDS } from '../components/config';
 import { describeEngineBatches, EngineTotals, engineTotals } from '../backend/bench/engineFigures';
 import { findBinary, freePort } from '../local/dataTier';
-import { integerFlag, parseFlags, UsageError } from '../local/flags';
+import { integerFlag, parseFlags, readableFileFlag, UsageError } from '../local/flags';
 import { checkHealth } from '../local/health';
 import { readLocalOutputs } from '../local/outputs';
 import { stackPaths } from '../local/paths';
@@ -25,7 +31,8 @@ import { nginxLaunch } from '../local/services';
 import { crashStackProcess, downStack, upStack } from '../local/stack';
 import { readState } from '../local/state';
 import { MAX_CONNECTIONS } from './cli';
-import { runWrk, WrkResult, WrkRun } from './wrk';
+import { addCounts, orderAnswers } from './orderAnswers';
+import { ORDER_SCRIPT, runWrk, WrkResult, WrkRun } from './wrk';
 
 const CEILING_SERVER = path.join(__dirname, 'ceilingServer.js');
 
@@ -34,6 +41,8 @@ interface BenchOptions {
   warmupSeconds: number;
   connections: number;
   backends: number;
+  /** The wrk script that drives the load, an absolute path. */
+  script: string;
   json: boolean;
 }
 
@@ -47,7 +56,7 @@ interface RunFigures {
 }
 
 const SECONDS_PER_DAY = 86_400;
-const USAGE = 'usage: bench:stack -- [--duration 60] [--warmup 10] [--connections 64] [--backends 4] [--json]';
+const USAGE = 'usage: bench:stack -- [--duration 60] [--warmup 10] [--connections 64] [--backends 4] [--script FILE] [--json]';
 
 /** The bench's flags; a bad one is a UsageError that ends with the usage line. */
 function parseBenchFlags(argv: string[]): BenchOptions {
@@ -56,7 +65,14 @@ function parseBenchFlags(argv: string[]): BenchOptions {
       parseArgs({
         args: argv,
         strict: true,
-        options: { duration: { type: 'string' }, warmup: { type: 'string' }, connections: { type: 'string' }, backends: { type: 'string' }, json: { type: 'boolean' } },
+        options: {
+          duration: { type: 'string' },
+          warmup: { type: 'string' },
+          connections: { type: 'string' },
+          backends: { type: 'string' },
+          script: { type: 'string' },
+          json: { type: 'boolean' },
+        },
       }),
     );
     return {
@@ -65,6 +81,7 @@ function parseBenchFlags(argv: string[]): BenchOptions {
       connections: integerFlag('connections', values.connections, 1, MAX_CONNECTIONS) ?? 64,
       // As many as a stack may have: nginx's upstream zone is sized for that many.
       backends: integerFlag('backends', values.backends, 1, MAX_BACKENDS) ?? 4,
+      script: readableFileFlag('script', values.script) ?? ORDER_SCRIPT,
       json: values.json === true,
     };
   } catch (error) {
@@ -97,6 +114,14 @@ async function countOrders(databaseUrl: string): Promise<number> {
   } finally {
     await client.end();
   }
+}
+
+/** Answers to POST /api/orders so far, per status code, summed over the stack's gateways (from their request histograms). */
+async function stackOrderAnswers(dir: string): Promise<Map<string, number>> {
+  const gateways = (readState(stackPaths(dir))?.processes ?? []).filter((record) => record.role === 'gateway');
+  let answers = new Map<string, number>();
+  for (const gateway of gateways) answers = addCounts(answers, orderAnswers(await (await fetch(`http://127.0.0.1:${gateway.port}/metrics`)).text()));
+  return answers;
 }
 
 /** Calls per Redis command name so far, from INFO commandstats. */
@@ -223,20 +248,26 @@ async function measureStack(options: BenchOptions) {
     const url = `http://127.0.0.1:${port}`;
     const { databaseUrl, redisUrl } = readLocalOutputs(stackPaths(dir));
     say(`warm-up ${options.warmupSeconds} s`);
-    await runWrk(url, options.warmupSeconds, options.connections);
+    await runWrk(url, options.warmupSeconds, options.connections, options.script);
     const ordersBefore = await countOrders(databaseUrl);
+    const answersBefore = await stackOrderAnswers(dir);
     const engineBefore = await readEngineTotals(dir);
     const redisBefore = await redisCalls(redisUrl);
     say(`measuring ${options.durationSeconds} s at ${options.connections} connections`);
-    const { result, cpu } = await measureCpu(stackProcesses(dir), () => runWrk(url, options.durationSeconds, options.connections));
+    const { result, cpu } = await measureCpu(stackProcesses(dir), () => runWrk(url, options.durationSeconds, options.connections, options.script));
     const ordersAfter = await countOrders(databaseUrl);
+    const answersAfter = await stackOrderAnswers(dir);
+    const answered = (status: string) => (answersAfter.get(status) ?? 0) - (answersBefore.get(status) ?? 0);
+    // 201: a new order, committed. 200: a retry of an earlier clientOrderId, answered with the order already stored.
+    // wrk's 2xx count also holds those retries (and any other route's 2xx): the gateways' 201s are what must be new rows.
+    const acknowledged = { created: answered('201'), replayed: answered('200') };
     const engineBatches = describeEngineBatches(await readEngineTotals(dir), engineBefore);
     const run = figures(result);
     const redisCommands = describeRedisCalls(redisBefore, await redisCalls(redisUrl), run.ok + run.non2xx);
     const inPostgres = ordersAfter - ordersBefore;
 
     const failover = options.backends > 1 ? await measureFailover(dir, url, options) : undefined;
-    return { run, inPostgres, missingFromPostgres: Math.max(0, run.ok - inPostgres), cpu, engineBatches, redisCommands, failover };
+    return { run, acknowledged, inPostgres, missingFromPostgres: Math.max(0, acknowledged.created - inPostgres), cpu, engineBatches, redisCommands, failover };
   } finally {
     await downStack(dir, true);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -246,7 +277,7 @@ async function measureStack(options: BenchOptions) {
 /** One gateway killed one second into a run; the run's rate is the next ~10 s. Needs another gateway to fail over to. */
 async function measureFailover(dir: string, url: string, options: BenchOptions): Promise<RunFigures> {
   say('failover: killing backend-2 one second into an 11 s run');
-  const failoverRun = runWrk(url, 11, options.connections);
+  const failoverRun = runWrk(url, 11, options.connections, options.script);
   await new Promise((resolve) => setTimeout(resolve, 1000));
   await crashStackProcess(dir, 'backend-2');
   return figures((await failoverRun).result);
@@ -281,9 +312,9 @@ async function measureCeiling(options: BenchOptions): Promise<{ run: RunFigures;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
-    await runWrk(url, Math.min(options.warmupSeconds, 5), options.connections);
+    await runWrk(url, Math.min(options.warmupSeconds, 5), options.connections, options.script);
     say(`measuring the ceiling ${options.durationSeconds} s`);
-    const { result, cpu } = await measureCpu(measured, () => runWrk(url, options.durationSeconds, options.connections));
+    const { result, cpu } = await measureCpu(measured, () => runWrk(url, options.durationSeconds, options.connections, options.script));
     return { run: figures(result), cpu };
   } finally {
     for (const identity of started.reverse()) {
@@ -296,6 +327,12 @@ async function measureCeiling(options: BenchOptions): Promise<{ run: RunFigures;
 function describeFailover(failover: RunFigures | undefined, ratio: number | undefined, backends: number): string {
   if (failover === undefined || ratio === undefined) return 'not measured: one backend has no other to fail over to';
   return `${failover.ordersPerSecond} (${(ratio * 100).toFixed(0)}% of ${backends} backends), non-2xx ${failover.non2xx}, socket errors ${failover.socketErrors}`;
+}
+
+/** A path inside the current folder relative to it (loadtest/wrk/orders.lua), any other as given. */
+function shownPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }
 
 function row(label: string, value: string): string {
@@ -311,6 +348,7 @@ async function main(): Promise<void> {
   const report = {
     options,
     stack: stack.run,
+    acknowledged: stack.acknowledged,
     inPostgres: stack.inPostgres,
     missingFromPostgres: stack.missingFromPostgres,
     cpu: stack.cpu,
@@ -327,12 +365,13 @@ async function main(): Promise<void> {
   } else {
     process.stdout.write(
       [
-        `bench:stack — ${options.backends} backends, ${options.connections} connections, ${options.durationSeconds} s, wrk + loadtest/wrk/orders.lua`,
+        `bench:stack — ${options.backends} backends, ${options.connections} connections, ${options.durationSeconds} s, wrk + ${shownPath(options.script)}`,
         row('orders/s (2xx)', String(stack.run.ordersPerSecond)),
         row('latency p50 / p99', `${stack.run.p50Ms.toFixed(2)} ms / ${stack.run.p99Ms.toFixed(2)} ms`),
         row('non-2xx responses', String(stack.run.non2xx)),
         row('socket errors', String(stack.run.socketErrors)),
-        row('2xx acknowledged / new in PostgreSQL', `${stack.run.ok} / ${stack.inPostgres} (missing ${stack.missingFromPostgres})`),
+        row('201 created / new in PostgreSQL', `${stack.acknowledged.created} / ${stack.inPostgres} (missing ${stack.missingFromPostgres})`),
+        row('200 retries of a clientOrderId', `${stack.acknowledged.replayed} (answered with the order already stored)`),
         row('CPU share of all cores (per order)', describeCpu(stack.cpu, stack.run.ok + stack.run.non2xx)),
         row('wake-ups per order', describeWakeUps(stack.cpu, stack.run.ok + stack.run.non2xx)),
         row('engine batches', stack.engineBatches),

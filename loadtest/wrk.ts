@@ -1,15 +1,35 @@
 /**
- * wrk, from Debian's packages, driving POST /api/orders with the repository's
- * order script (loadtest/wrk/orders.lua): the load generator of the benches.
+ * wrk, from Debian's packages: the load generator of the benches. It runs the
+ * repository's order script (loadtest/wrk/orders.lua) or any other wrk script,
+ * with loadtest/wrk/summary.lua appended so that the benches read the same
+ * summary line whatever the script.
  */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { findBinary } from '../local/dataTier';
 import { cpuSeconds } from '../local/processCpu';
 
-const LUA_SCRIPT = path.resolve(__dirname, '..', '..', 'loadtest', 'wrk', 'orders.lua');
+const WRK_SCRIPTS = path.resolve(__dirname, '..', '..', 'loadtest', 'wrk');
+/** Varied orders on several symbols: the benches' default load. */
+export const ORDER_SCRIPT = path.join(WRK_SCRIPTS, 'orders.lua');
+const SUMMARY_SCRIPT = path.join(WRK_SCRIPTS, 'summary.lua');
 
-/** The summary line the script's done() prints. */
+/** `text` as a Lua long string, its level of `=` chosen so that `text` cannot end it early. */
+export function luaLongString(text: string): string {
+  let level = '';
+  while (text.includes(`]${level}]`)) level += '=';
+  // A newline right after the opening bracket would be dropped: the text never starts with one here (absolute paths).
+  return `[${level}[${text}]${level}]`;
+}
+
+/** The script wrk runs: `script` (an absolute path), then the summary line's done(). */
+export function wrappedScript(script: string): string {
+  return `dofile(${luaLongString(script)})\n${fs.readFileSync(SUMMARY_SCRIPT, 'utf8')}`;
+}
+
+/** The summary line summary.lua's done() prints. */
 export interface WrkResult {
   requests: number;
   durationUs: number;
@@ -27,10 +47,23 @@ export interface WrkRun {
   cpuSeconds: number;
 }
 
-/** Runs wrk with the order script for `seconds` (bounded: wrk stops itself) and reads its JSON summary line. */
-export function runWrk(url: string, seconds: number, connections: number): Promise<WrkRun> {
+/**
+ * Runs wrk with `script` (an absolute path; default the order script) for
+ * `seconds` (bounded: wrk stops itself) and reads the summary line.
+ */
+export async function runWrk(url: string, seconds: number, connections: number, script = ORDER_SCRIPT): Promise<WrkRun> {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'hft-wrk-'));
+  try {
+    const wrapper = path.join(folder, 'script.lua');
+    fs.writeFileSync(wrapper, wrappedScript(script));
+    return await spawnWrk(['-t', '2', '-c', String(connections), '-d', `${seconds}s`, '--timeout', '10s', '-s', wrapper, url]);
+  } finally {
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+function spawnWrk(args: string[]): Promise<WrkRun> {
   const wrk = findBinary('wrk', 'wrk');
-  const args = ['-t', '2', '-c', String(connections), '-d', `${seconds}s`, '--timeout', '10s', '-s', LUA_SCRIPT, url];
   return new Promise((resolve, reject) => {
     const child = spawn(wrk, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

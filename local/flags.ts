@@ -1,4 +1,6 @@
 /** Command-line flag helpers shared by the local stack's and the load tester's CLIs (parsing itself is node:util parseArgs). */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 /** Bad flags: the CLIs print the message and their usage, and exit 2. */
 export class UsageError extends Error {}
@@ -24,4 +26,23 @@ export function positiveNumberFlag(flag: string, text: string | undefined): numb
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) throw new UsageError(`--${flag} "${text}" must be a positive number`);
   return value;
+}
+
+/**
+ * A readable file named by a flag, as an absolute path. A relative name is
+ * taken from the folder the command was typed in (`npm run` moves to the
+ * package's folder and leaves that one in INIT_CWD).
+ */
+export function readableFileFlag(flag: string, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const file = path.resolve(process.env.INIT_CWD ?? process.cwd(), text);
+  let isFile = false;
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+    isFile = fs.statSync(file).isFile();
+  } catch {
+    // Reported below, with the path as resolved.
+  }
+  if (!isFile) throw new UsageError(`--${flag} "${text}": no readable file at ${file}`);
+  return file;
 }

@@ -1,6 +1,6 @@
 -- wrk script for `npm run bench:stack`: posts varied orders (several symbols,
--- both sides, limit and market, prices around a mid so that trades happen)
--- and prints one JSON summary line at the end for the benchmark to read.
+-- both sides, limit and market, prices around a mid so that trades happen).
+-- The benches add the summary line they read (loadtest/wrk/summary.lua).
 
 local symbols = { "AAPL", "MSFT", "GOOG", "AMZN", "NVDA", "META", "TSLA", "SPY" }
 local headers = { ["Content-Type"] = "application/json" }
@@ -35,13 +35,4 @@ function request()
       symbol, side, math.floor(cents / 100), cents % 100, quantity, account)
   end
   return wrk.format("POST", "/api/orders", headers, body)
-end
-
-function done(summary, latency, requests)
-  local errors = summary.errors
-  io.write(string.format(
-    '\nWRK_JSON {"requests":%d,"durationUs":%d,"non2xx":%d,"connectErrors":%d,"readErrors":%d,"writeErrors":%d,"timeouts":%d,' ..
-    '"latencyUs":{"mean":%.1f,"p50":%d,"p90":%d,"p99":%d,"p999":%d,"max":%d}}\n',
-    summary.requests, summary.duration, errors.status, errors.connect, errors.read, errors.write, errors.timeout,
-    latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(99), latency:percentile(99.9), latency.max))
 end
