@@ -25,7 +25,7 @@ export function luaLongString(text: string): string {
 }
 
 /** The script wrk runs: `script` (an absolute path), then the summary line's done(). */
-export function wrappedScript(script: string): string {
+function wrappedScript(script: string): string {
   return `dofile(${luaLongString(script)})\n${fs.readFileSync(SUMMARY_SCRIPT, 'utf8')}`;
 }
 
