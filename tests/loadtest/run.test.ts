@@ -1,21 +1,15 @@
 import * as assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { buildReport, formatReport, LoadReport, missedThresholds } from '../../loadtest/report';
 import { LoadResult, runLoad } from '../../loadtest/run';
 import { NO_BACKEND } from '../../loadtest/stats';
+import { runNodeScript } from '../harness/nodeScript';
 import { FakeGateway, startFakeGateway } from './fakeGateway';
 
 const CLI = path.join(__dirname, '..', '..', 'loadtest', 'cli.js');
 
-/** Asynchronous, because the fake gateway lives in this process and must keep answering. */
-function runCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000 }, (error, stdout, stderr) =>
-      resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
-    );
-  });
-}
+const runCli = (args: string[]) => runNodeScript(CLI, args, 30_000);
 
 describe('loadtest run (against a fake gateway)', () => {
   let gateway: FakeGateway;

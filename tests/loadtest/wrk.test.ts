@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { luaLongString, runWrk } from '../../loadtest/wrk';
+import { runNodeScript } from '../harness/nodeScript';
 import { FakeGateway, startFakeGateway } from './fakeGateway';
 
 const STACK_BENCH = path.join(__dirname, '..', '..', 'loadtest', 'stackBench.js');
@@ -65,11 +65,7 @@ describe('wrk runs (the benches’ load generator, against a fake gateway)', fun
 
   it('bench:stack refuses a --script that is not a readable file, before starting anything', async () => {
     const missing = path.join(folder, 'missing.lua');
-    const { status, stderr } = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
-      execFile(process.execPath, [STACK_BENCH, '--script', missing], { encoding: 'utf8', timeout: 10_000 }, (error, _stdout, stderr) =>
-        resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stderr }),
-      );
-    });
+    const { status, stderr } = await runNodeScript(STACK_BENCH, ['--script', missing], 10_000);
     assert.equal(status, 1);
     assert.match(stderr, new RegExp(`--script ".*missing\\.lua": no readable file at .*missing\\.lua; usage: bench:stack`));
     assert.doesNotMatch(stderr, /starting the local stack/);

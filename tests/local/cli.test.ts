@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -8,31 +7,19 @@ import { stackPaths } from '../../local/paths';
 import { isRunning } from '../../local/processes';
 import { readState } from '../../local/state';
 import { ProcessStatus } from '../../local/stack';
+import { runNodeScript, ScriptRun } from '../harness/nodeScript';
 import { TempStack, tempStack } from './tempStack';
 
 const CLI = path.join(__dirname, '..', '..', 'local', 'cli.js');
 
-interface CliRun {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Asynchronous, so that servers living in this process keep answering meanwhile. */
-function cli(args: string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 }, (error, stdout, stderr) =>
-      resolve({ status: error ? Number(error.code) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[]) => runNodeScript(CLI, args, 120_000);
 
 describe('local stack CLI', function () {
   this.timeout(120_000);
 
   describe('up, status, down', () => {
     let stack: TempStack;
-    let up: CliRun;
+    let up: ScriptRun;
 
     before(async () => {
       stack = await tempStack();
