@@ -23,7 +23,9 @@ export class BookSide {
   }
 
   best(): PriceLevel | undefined {
-    return this.levels[this.levels.length - 1];
+    // Never index -1: an out-of-range index makes V8 look the key up as a property name, on a slow path.
+    const count = this.levels.length;
+    return count === 0 ? undefined : this.levels[count - 1];
   }
 
   /** Whether a level at `price` on this side trades with an incoming order limited to `limitPrice`. */
@@ -34,7 +36,7 @@ export class BookSide {
   /** The level at `price`, created (in sorted place) if there is none. */
   levelAt(price: number): PriceLevel {
     const index = this.indexAfterWorseLevels(price);
-    const candidate = this.levels[index - 1];
+    const candidate = index === 0 ? undefined : this.levels[index - 1];
     if (candidate !== undefined && candidate.price === price) return candidate;
     const level = new PriceLevel(price, this);
     const levels = this.levels;

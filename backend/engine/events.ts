@@ -37,13 +37,20 @@ export function trade(
   return {
     type: 'trade',
     symbol,
-    tradeId: `${takerOrderId}-${fillNumber}`,
+    tradeId: takerOrderId + fillSuffix(fillNumber),
     makerOrderId,
     takerOrderId,
     takerSide,
     price,
     quantity,
   };
+}
+
+/** '-1', '-2', …: most orders fill a few times, so a trade id is one concatenation, with no number formatting. */
+const FILL_SUFFIXES = Array.from({ length: 64 }, (_, index) => `-${index}`);
+
+function fillSuffix(fillNumber: number): string {
+  return fillNumber < FILL_SUFFIXES.length ? FILL_SUFFIXES[fillNumber] : `-${fillNumber}`;
 }
 
 export function cancelled(symbol: string, orderId: string, remainingQuantity: number, reason: CancelReason): CancelledEvent {

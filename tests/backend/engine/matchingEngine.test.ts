@@ -36,6 +36,13 @@ describe('MatchingEngine', () => {
       assert.deepEqual(engine.topOfBook('AAA').ask, { price: 102, quantity: 1, orders: 1 });
     });
 
+    it('numbers a taker\'s trades 1, 2, 3… in its trade ids, however many makers it sweeps', () => {
+      const makers = Array.from({ length: 70 }, (_, i) => limit(`s${i}`, 'sell', 100 + (i % 3), 1));
+      run(engine, ...makers);
+      const tradeIds = engine.process(market('b1', 'buy', 70)).flatMap((e) => (e.type === 'trade' ? [e.tradeId] : []));
+      assert.deepEqual(tradeIds, Array.from({ length: 70 }, (_, i) => `b1-${i + 1}`));
+    });
+
     it('trades only at prices at or better than its limit, then rests the remainder', () => {
       run(engine, limit('s1', 'sell', 100, 3), limit('s2', 'sell', 101, 3));
       const events = engine.process(limit('b1', 'buy', 100, 5));

@@ -12,8 +12,18 @@ describe('order id tables', () => {
     for (let i = 0; i < count; i++) assert.equal(ids.add(`order-${i}`), true);
     for (let i = 0; i < count; i += 7) assert.equal(ids.add(`order-${i}`), false);
     assert.equal(ids.add('order-x'), true);
-    assert.equal(ids.values().length, count + 1);
-    assert.equal(ids.values()[12_345], 'order-12345');
+    const expected = Array.from({ length: count }, (_, i) => `order-${i}`);
+    assert.deepEqual(ids.values(), [...expected, 'order-x']);
+  });
+
+  it('AcceptedOrderIds refuses ids in no order (the hash table alone), across many chunks of its id list', () => {
+    const ids = new AcceptedOrderIds();
+    const count = 30_000;
+    // A fixed permutation of 0..count-1 (7919 is prime, so coprime with count): ids arrive far out of order.
+    const shuffled = Array.from({ length: count }, (_, i) => `id-${(i * 7919) % count}`);
+    for (const id of shuffled) assert.equal(ids.add(id), true, id);
+    for (let i = count - 1; i >= 0; i -= 3) assert.equal(ids.add(shuffled[i]), false, shuffled[i]);
+    assert.deepEqual(ids.values(), shuffled);
   });
 
   it('AcceptedOrderIds tells apart ids whose hashes collide or whose numeric suffixes are equal', () => {
