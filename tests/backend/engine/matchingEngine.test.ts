@@ -77,6 +77,17 @@ describe('MatchingEngine', () => {
       assert.equal(engine.isOpen('b1'), true);
       assert.deepEqual(engine.symbols(), ['AAA', 'BBB']);
     });
+
+    it('keeps a book for any symbol text, names of Object.prototype members and numbers included', () => {
+      const symbols = ['__proto__', 'constructor', 'toString', '10', '2', 'AAA'];
+      symbols.forEach((symbol, i) => run(engine, limit(`s${i}`, 'sell', 100 + i, 1 + i, { symbol })));
+      // Every book holds only its own order, and symbols() keeps the order of first appearance.
+      assert.deepEqual(engine.symbols(), symbols);
+      symbols.forEach((symbol, i) => {
+        assert.deepEqual(engine.topOfBook(symbol), { symbol, ask: { price: 100 + i, quantity: 1 + i, orders: 1 } });
+      });
+      assert.deepEqual(engine.topOfBook('hasOwnProperty'), { symbol: 'hasOwnProperty' });
+    });
   });
 
   describe('IOC', () => {
