@@ -15,7 +15,7 @@ const MAX_SUFFIX_DIGITS = 9;
  * prefix, the digit count, the counter's high bits) is mixed into the high
  * bits: runs of 16 consecutive ids land in neighbouring slots, one or two
  * cache lines, while different runs and other ids still spread over the table.
- * The mix is FNV-1a over UTF-16 code units and a murmur-style finalizer.
+ * The mix is FNV-1a over UTF-16 code units (in two lanes) and a murmur-style finalizer.
  */
 export function orderIdHash(id: string): number {
   let prefixEnd = id.length;
@@ -27,12 +27,23 @@ export function orderIdHash(id: string): number {
     prefixEnd--;
   }
   let hash = 0x811c9dc5 | 0; // | 0: an int32 from the start, or the loop runs on doubles
-  for (let i = 0; i < prefixEnd; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  // Two independent lanes, even and odd positions: the processor runs both chains of multiplications at
+  // once, so a long id (a UUID) takes about half as long to hash as with one chain.
+  let odd = 0x050c5d1f | 0;
+  let i = 0;
+  for (; i + 1 < prefixEnd; i += 2) {
+    hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+    odd = Math.imul(odd ^ id.charCodeAt(i + 1), 0x01000193);
+  }
+  if (i < prefixEnd) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  hash ^= Math.imul(odd, 0x85ebca6b);
   hash = Math.imul(hash ^ (id.length - prefixEnd), 0x01000193);
   hash = Math.imul(hash ^ (suffix >>> RUN_BITS), 0x01000193);
   hash ^= hash >>> 16;
   hash = Math.imul(hash, 0x85ebca6b);
   hash ^= hash >>> 13;
-  hash = (hash << RUN_BITS) | (suffix & RUN_MASK);
+  // Without a numeric suffix there is no counter to keep in neighbouring slots: every bit is the mix
+  // (with the counter's bits, all 0 here, such ids would all start their probes at every 16th slot).
+  if (prefixEnd < id.length) hash = (hash << RUN_BITS) | (suffix & RUN_MASK);
   return hash === 0 ? 1 : hash;
 }

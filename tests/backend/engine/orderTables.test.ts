@@ -115,6 +115,21 @@ describe('order id tables', () => {
     for (let i = 1; i < 16; i++) assert.equal(orderIdHash(`c1-${1600 + i}`), base + i);
   });
 
+  it('orderIdHash tells apart ids that differ in any one character, at odd or even positions, and spreads them', () => {
+    // A UUID-like id with each of its characters changed in turn, through 16 values each.
+    const base = '70f92d51-274f-4e06-9b3d-cfc68baeb13x';
+    const ids = new Set<string>();
+    for (let position = 0; position < base.length; position++) {
+      for (const char of '0123456789abcdef') ids.add(base.slice(0, position) + char + base.slice(position + 1));
+    }
+    const hashes = new Set([...ids].map(orderIdHash));
+    assert.equal(hashes.size, ids.size);
+    // Spread over a table's slots as random values would be (about 510 of 4,096 slots for 546 ids), not
+    // only over every 16th slot, as an id without a numeric suffix was.
+    const slots = new Set([...hashes].map((hash) => hash & 4095));
+    assert.ok(slots.size > 450, `${ids.size} ids in ${slots.size} slots`);
+  });
+
   it('OpenOrderTable finds exactly the orders inserted and not removed, whatever the order of operations', () => {
     // Few distinct ids and many operations: long probe runs, removals in the middle of runs, growth.
     const operation = fc.record({ id: fc.integer({ min: 0, max: 3000 }), insert: fc.boolean() });
