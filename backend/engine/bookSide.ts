@@ -67,9 +67,9 @@ export class BookSide {
     for (let i = this.levels.length - 1; i >= 0; i--) {
       const level = this.levels[i];
       if (limitPrice !== undefined && !this.reaches(level.price, limitPrice)) return false;
-      for (let order = level.head; order !== NO_ORDER; order = this.orders.next[order]) {
-        if (account !== undefined && this.orders.account[order] === account) continue;
-        missing -= this.orders.remaining[order];
+      for (let order = level.head; order !== NO_ORDER; order = this.orders.next(order)) {
+        if (account !== undefined && this.orders.account(order) === account) continue;
+        missing -= this.orders.remaining(order);
         if (missing <= 0) return true;
       }
     }

@@ -74,11 +74,11 @@ export class MatchingEngine {
     for (const book of this.books) {
       for (const side of [book.bids, book.asks]) {
         for (const level of side.levelsBestFirst()) {
-          for (let order = level.head; order !== NO_ORDER; order = this.orders.next[order]) resting.push(order);
+          for (let order = level.head; order !== NO_ORDER; order = this.orders.next(order)) resting.push(order);
         }
       }
     }
-    resting.sort((a, b) => this.orders.sequence[a] - this.orders.sequence[b]);
+    resting.sort((a, b) => this.orders.sequence(a) - this.orders.sequence(b));
     return {
       orders: resting.map((order) => this.restingOrder(order)),
       finishedOrderIds: this.acceptedIds.values().filter((orderId) => !this.isOpen(orderId)),
@@ -164,16 +164,16 @@ export class MatchingEngine {
       if (level === undefined || (limitPrice !== undefined && !makers.reaches(level.price, limitPrice))) break;
       let maker = level.head;
       while (maker !== NO_ORDER && remaining > 0) {
-        const next = orders.next[maker];
-        if (account !== undefined && orders.account[maker] === account) {
-          events.push(cancelled(book.symbol, orders.orderId[maker], orders.remaining[maker], 'self-trade'));
+        const next = orders.next(maker);
+        if (account !== undefined && orders.account(maker) === account) {
+          events.push(cancelled(book.symbol, orders.orderId(maker), orders.remaining(maker), 'self-trade'));
           this.remove(level, maker);
         } else {
-          const available = orders.remaining[maker];
+          const available = orders.remaining(maker);
           const filled = remaining < available ? remaining : available;
           remaining -= filled;
           orders.fill(level, maker, filled);
-          events.push(trade(book.symbol, takerOrderId, ++fills, orders.orderId[maker], takerSide, level.price, filled));
+          events.push(trade(book.symbol, takerOrderId, ++fills, orders.orderId(maker), takerSide, level.price, filled));
           if (filled === available) this.remove(level, maker);
         }
         maker = next;
@@ -205,12 +205,12 @@ export class MatchingEngine {
 
   private cancel(command: CancelOrderCommand, events: EngineEvent[]): void {
     const handle = this.openOrders.find(command.orderId);
-    const level = handle === NO_ORDER ? null : this.orders.level[handle];
+    const level = handle === NO_ORDER ? null : this.orders.level(handle);
     if (level === null || level.bookSide.symbol !== command.symbol) {
       events.push(rejected(command, 'unknown-order'));
       return;
     }
-    events.push(cancelled(command.symbol, command.orderId, this.orders.remaining[handle], 'user'));
+    events.push(cancelled(command.symbol, command.orderId, this.orders.remaining(handle), 'user'));
     this.remove(level, handle);
     if (level.orderCount === 0) level.bookSide.removeLevel(level);
   }
@@ -227,15 +227,15 @@ export class MatchingEngine {
   }
 
   private restingOrder(handle: number): RestingOrder {
-    const level = this.orders.level[handle] as PriceLevel;
+    const level = this.orders.level(handle) as PriceLevel;
     const resting: RestingOrder = {
-      orderId: this.orders.orderId[handle],
+      orderId: this.orders.orderId(handle),
       symbol: level.bookSide.symbol,
       side: level.bookSide.side,
       price: level.price,
-      quantity: this.orders.remaining[handle],
+      quantity: this.orders.remaining(handle),
     };
-    const account = this.orders.account[handle];
+    const account = this.orders.account(handle);
     if (account !== undefined) resting.account = account;
     return resting;
   }

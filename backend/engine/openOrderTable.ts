@@ -24,7 +24,7 @@ export class OpenOrderTable {
   /** Index the order resting as `handle` under its id (whose orderIdHash is `hash`), which must not be open already. */
   insert(handle: number, hash: number): void {
     if (2 * (this.count + 1) > this.slotMask + 1) this.grow();
-    this.orders.idHash[handle] = hash;
+    this.orders.setIdHash(handle, hash);
     this.place(hash, handle);
     this.count++;
   }
@@ -35,7 +35,7 @@ export class OpenOrderTable {
     const slots = this.slots;
     for (let slot = hash & this.slotMask; slots[2 * slot] !== 0; slot = (slot + 1) & this.slotMask) {
       const handle = slots[2 * slot + 1];
-      if (slots[2 * slot] === hash && this.orders.orderId[handle] === id) return handle;
+      if (slots[2 * slot] === hash && this.orders.orderId(handle) === id) return handle;
     }
     return NO_ORDER;
   }
@@ -44,7 +44,7 @@ export class OpenOrderTable {
   remove(handle: number): void {
     const slots = this.slots;
     const mask = this.slotMask;
-    let hole = this.orders.idHash[handle] & mask;
+    let hole = this.orders.idHash(handle) & mask;
     while (slots[2 * hole + 1] !== handle || slots[2 * hole] === 0) hole = (hole + 1) & mask;
     // Backward-shift deletion: pull later entries of the run into the hole when their home slot allows it.
     for (let slot = (hole + 1) & mask; slots[2 * slot] !== 0; slot = (slot + 1) & mask) {
