@@ -47,9 +47,9 @@ describe('engine:replay CLI', () => {
     assert.match(result.stderr, /^commands=5 events=8 trades=2 volume=30 notional=300080 match_rate=\d+\n$/);
   });
 
-  it('writes every event once and in order across its output chunks (more commands than one chunk)', () => {
+  it('writes every event once and in order across its output chunks (more events than two chunks)', () => {
     // Buys and sells around one price, with cancels of earlier orders: trades, rests, cancels and rejections.
-    const commands: Command[] = Array.from({ length: 10_000 }, (_, i): Command =>
+    const commands: Command[] = Array.from({ length: 120_000 }, (_, i): Command =>
       i % 5 === 4
         ? { op: 'cancel', orderId: String(i - 3), symbol: 'AAA' }
         : { op: 'new', orderId: String(i), symbol: 'AAA', side: i % 2 === 0 ? 'buy' : 'sell', type: 'limit', price: 100 + ((i * 7) % 5) - 2, quantity: 1 + (i % 9) },
@@ -62,9 +62,10 @@ describe('engine:replay CLI', () => {
       const result = replay('chunks.jsonl', content, flags);
       assert.equal(result.status, 0, result.stderr);
       const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as EngineEvent);
-      assert.ok(expected.length > 10_000 && expected.some((event) => event.type === 'trade'));
+      // CHUNK_EVENTS in replay.ts is 65,536.
+      assert.ok(expected.length > 2 * 65_536 && expected.some((event) => event.type === 'trade'));
       assert.deepEqual(events, expected);
-      assert.match(result.stderr, new RegExp(`^commands=10000 events=${expected.length} `));
+      assert.match(result.stderr, new RegExp(`^commands=120000 events=${expected.length} `));
     }
   });
 
