@@ -37,7 +37,6 @@ export class OrderStore {
   /** Quantities in integer lots and sequences: Float64Array holds every safe integer exactly. (The price is the level's.) */
   private amounts = new Float64Array(0);
   private refs: (string | PriceLevel | null | undefined)[] = [];
-  private capacity = 0;
   private freeHead = NO_ORDER;
 
   constructor() {
@@ -82,7 +81,7 @@ export class OrderStore {
 
   /** A handle for a new resting order, not yet linked into any level. */
   allocate(orderId: string, account: string | undefined, quantity: number, sequence: number): number {
-    if (this.freeHead === NO_ORDER) this.growTo(this.capacity * 2);
+    if (this.freeHead === NO_ORDER) this.growTo(this.capacity() * 2);
     const handle = this.freeHead;
     this.freeHead = this.next(handle);
     this.refs[handle * REF_STRIDE + ORDER_ID] = orderId;
@@ -135,8 +134,13 @@ export class OrderStore {
     level.orderCount--;
   }
 
+  /** Handles the arrays have room for. */
+  private capacity(): number {
+    return this.links.length / LINK_STRIDE;
+  }
+
   private growTo(capacity: number): void {
-    const oldCapacity = this.capacity;
+    const oldCapacity = this.capacity();
     const links = new Int32Array(capacity * LINK_STRIDE);
     links.set(this.links);
     this.links = links;
@@ -144,7 +148,6 @@ export class OrderStore {
     amounts.set(this.amounts);
     this.amounts = amounts;
     for (let handle = oldCapacity; handle < capacity; handle++) this.refs.push('', undefined, null);
-    this.capacity = capacity;
     // Thread the new handles onto the free list, lowest first.
     for (let handle = capacity - 1; handle >= oldCapacity; handle--) {
       links[handle * LINK_STRIDE + NEXT] = this.freeHead;
