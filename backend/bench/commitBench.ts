@@ -33,7 +33,7 @@ import * as path from 'node:path';
 import type { Pool } from 'pg';
 import pino from 'pino';
 import type { Side, TimeInForce } from '../engine/types';
-import { BatchCommit, commitBatch, StoredOrder, StoredTrade } from '../db/journal';
+import { BatchCommit, COMMIT_CONNECTION_SETTINGS, commitBatch, OrderUpdate, StoredOrder, StoredTrade } from '../db/journal';
 import { runMigrations } from '../db/migrate';
 import { createPool } from '../db/pool';
 import type { Queryable } from '../db/orders';
@@ -100,7 +100,9 @@ export function generateWork(batchCount: number, commandsPerBatch: number): Gene
   let checkpoint = '0-0';
   const work: GeneratedWork = { batches: [], orderRows: 0, tradeRows: 0, commands: 0, ordersTrading: 0 };
   for (let b = 0; b < batchCount; b++) {
-    const changed = new Map<string, StoredOrder>();
+    // Orders this batch creates, and orders of earlier batches it changes (makers): inserted and updated rows.
+    const created = new Map<string, StoredOrder>();
+    const updated = new Map<string, StoredOrder>();
     const trades: StoredTrade[] = [];
     for (let c = 0; c < commandsPerBatch; c++, command++) {
       const symbol = SYMBOLS[Math.floor(random() * SYMBOLS.length)];
@@ -143,7 +145,7 @@ export function generateWork(batchCount: number, commandsPerBatch: number): Gene
           party.status = party.leavesQuantity === 0 ? 'filled' : 'partially_filled';
         }
         if (maker.leavesQuantity === 0) queue.shift();
-        changed.set(maker.orderId, maker);
+        if (!created.has(maker.orderId)) updated.set(maker.orderId, maker);
         trades.push({
           tradeId: `${order.orderId}-${++fills}`,
           seq: ++seq,
@@ -163,14 +165,19 @@ export function generateWork(batchCount: number, commandsPerBatch: number): Gene
       }
       order.ackStatus = order.status;
       if (order.leavesQuantity > 0) own.add(order);
-      changed.set(order.orderId, order);
+      created.set(order.orderId, order);
     }
     const previousCheckpoint = checkpoint;
     checkpoint = `${1_700_000_000_000 + b}-0`;
     // Snapshots: the resting orders go on changing in later batches.
-    const orders = [...changed.values()].map((order) => ({ ...order }));
-    work.batches.push({ shard: 0, previousCheckpoint, checkpoint, lastSeq: seq, orders, trades });
-    work.orderRows += orders.length;
+    const orders = [...created.values()].map((order) => ({ ...order }));
+    const orderUpdates = [...updated.values()].map(({ orderId, status, filledQuantity, leavesQuantity, reason }): OrderUpdate => {
+      const update: OrderUpdate = { orderId, status, filledQuantity, leavesQuantity };
+      if (reason !== undefined) update.reason = reason;
+      return update;
+    });
+    work.batches.push({ shard: 0, previousCheckpoint, checkpoint, lastSeq: seq, orders, orderUpdates, trades });
+    work.orderRows += orders.length + orderUpdates.length;
     work.tradeRows += trades.length;
     work.commands += commandsPerBatch;
   }
@@ -235,7 +242,7 @@ async function main(): Promise<void> {
   const postgres = await startPostgres({ dataDir: path.join(root, 'postgres'), logFile: path.join(root, 'postgres.log'), settings });
   // The engine service's kind of pool (its first connection is opened by the warm-up).
   const logger = pino({ level: 'warn' });
-  const pool = createPool(postgres.url, { max: 1, applicationName: 'bench-commit' }, logger);
+  const pool = createPool(postgres.url, { max: 1, applicationName: 'bench-commit', serverSettings: COMMIT_CONNECTION_SETTINGS }, logger);
   try {
     await runMigrations(postgres.url, logger);
     const shown = await pool.query<{ name: string; setting: string }>(

@@ -5,6 +5,8 @@ export interface PoolSettings {
   /** Connections at most. */
   max: number;
   applicationName: string;
+  /** Server settings for every connection of the pool, as `-c name=value …` (libpq's `options`). */
+  serverSettings?: string;
 }
 
 /**
@@ -16,6 +18,7 @@ export function createPool(databaseUrl: string, settings: PoolSettings, logger: 
     connectionString: databaseUrl,
     max: settings.max,
     application_name: settings.applicationName,
+    options: settings.serverSettings,
     connectionTimeoutMillis: 2000,
     idleTimeoutMillis: 30_000,
   });

@@ -70,6 +70,14 @@ export class MatchingEngine {
 
   /** Resting orders in time priority and every finished order id: enough for `restore` to continue exactly. */
   snapshot(): EngineSnapshot {
+    return {
+      orders: this.restingOrders(),
+      finishedOrderIds: this.acceptedIds.values().filter((orderId) => !this.isOpen(orderId)),
+    };
+  }
+
+  /** The orders resting on every book, in time priority (a snapshot's `orders`). */
+  restingOrders(): RestingOrder[] {
     const resting: number[] = [];
     for (const book of this.books) {
       for (const side of [book.bids, book.asks]) {
@@ -79,10 +87,7 @@ export class MatchingEngine {
       }
     }
     resting.sort((a, b) => this.orders.sequence(a) - this.orders.sequence(b));
-    return {
-      orders: resting.map((order) => this.restingOrder(order)),
-      finishedOrderIds: this.acceptedIds.values().filter((orderId) => !this.isOpen(orderId)),
-    };
+    return resting.map((order) => this.restingOrder(order));
   }
 
   /**

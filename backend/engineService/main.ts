@@ -6,6 +6,7 @@
 import * as http from 'node:http';
 import pino from 'pino';
 import { readEngineEnv, readEnvOrExit } from '../config/env';
+import { COMMIT_CONNECTION_SETTINGS } from '../db/journal';
 import { createPool } from '../db/pool';
 import { connectRedis } from '../streams';
 import { EngineMetrics } from './metrics';
@@ -21,7 +22,7 @@ const metrics = new EngineMetrics(env.shard);
 // Commands wait out a Redis outage (the loop retries) rather than failing after a few reconnects.
 const reader = connectRedis(env.redisUrl, `engine-${env.shard}-reader`, logger, { maxRetriesPerRequest: null });
 const writer = connectRedis(env.redisUrl, `engine-${env.shard}-writer`, logger, { maxRetriesPerRequest: null });
-const pool = createPool(env.databaseUrl, { max: 2, applicationName: `engine-${env.shard}` }, logger);
+const pool = createPool(env.databaseUrl, { max: 2, applicationName: `engine-${env.shard}`, serverSettings: COMMIT_CONNECTION_SETTINGS }, logger);
 const service = new EngineService(env, { logger, reader, writer, pool, metrics });
 
 const server = http.createServer((request, response) => {

@@ -21,7 +21,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { EngineEnv } from '../config/env';
-import { BatchCommit, commitBatch, INITIAL_CHECKPOINT, loadShardJournal, readCheckpoint, StoredOrder } from '../db/journal';
+import { BatchCommit, commitBatch, INITIAL_CHECKPOINT, loadShardJournal, readCheckpoint } from '../db/journal';
 import { clientOrderKey, findAcknowledgements, findClientOrderIds } from '../db/orders';
 import { isConnectionError } from '../db/pool';
 import {
@@ -91,10 +91,13 @@ interface PreparedBatch {
   endTimer: () => void;
 }
 
-/** Matched commands, with copies of what their commit and publication need (later batches change the live records). */
+/**
+ * Matched commands, and the top of book they left (taken at once: later
+ * batches change the books). Their effects are theirs alone: later batches
+ * record their own changes in objects of their own.
+ */
 interface MatchedCommands {
   effects: BatchEffects;
-  orders: StoredOrder[];
   tops: [string, string][];
 }
 export interface EngineHealth {
@@ -268,14 +271,14 @@ export class EngineService {
     return batch;
   }
 
-  /** Matches on the live books; takes copies of what the batch's commit and publication need. */
+  /** Matches on the live books; takes the top of book the batch leaves. */
   private match(commands: CommandEnvelope[], takenClientOrderIds: Map<string, string>): MatchedCommands {
     const rebuildsBefore = this.state!.engineRebuilds;
     const effects = this.state!.apply(commands, takenClientOrderIds);
     if (this.state!.engineRebuilds !== rebuildsBefore) {
       this.deps.logger.info({ openOrders: this.state!.openOrderCount }, 'engine rebuilt from its open orders (the ids of finished orders are forgotten)');
     }
-    return { effects, orders: effects.orders.map((order) => ({ ...order })), tops: this.topsOf(effects.symbols) };
+    return { effects, tops: this.topsOf(effects.symbols) };
   }
 
   /** The top of book of each symbol as stored in Redis (taken now: later batches may change the book). */
@@ -334,7 +337,8 @@ export class EngineService {
         previousCheckpoint: this.checkpoint,
         checkpoint: lastId,
         lastSeq: matched.effects.lastSeq,
-        orders: matched.orders,
+        orders: matched.effects.orders,
+        orderUpdates: matched.effects.orderUpdates,
         trades: matched.effects.trades,
       };
       if ((await this.commit(batch)) === 'committed') {

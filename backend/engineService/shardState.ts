@@ -5,9 +5,9 @@
  * commit (orders, trades) and the reports to publish once they are committed.
  */
 import { MatchingEngine } from '../engine';
-import type { CancelOrderCommand, EngineEvent, NewOrderCommand, RestingOrder, TopOfBook, TradeEvent } from '../engine/types';
+import type { CancelOrderCommand, EngineEvent, NewOrderCommand, TopOfBook, TradeEvent } from '../engine/types';
 import { clientOrderKey } from '../db/orders';
-import type { ShardJournal, StoredOrder, StoredTrade } from '../db/journal';
+import type { OrderUpdate, ShardJournal, StoredOrder, StoredTrade } from '../db/journal';
 import type { CommandEnvelope, ExecutionReport, Fill, OrderView } from '../streams';
 
 export interface OutboundReport {
@@ -16,8 +16,10 @@ export interface OutboundReport {
 }
 
 export interface BatchEffects {
-  /** Each order created or changed by the batch, once, in its final state. */
+  /** Each order created by the batch, once, in its final state. */
   orders: StoredOrder[];
+  /** Each order of an earlier batch that the batch changed, once, in its final state. */
+  orderUpdates: OrderUpdate[];
   trades: StoredTrade[];
   /** One per command, in command order. */
   reports: OutboundReport[];
@@ -46,23 +48,19 @@ export const ENGINE_REBUILD_AFTER = 1_000_000;
  */
 const REBUILD_OPEN_ORDER_RATIO = 4;
 
-/** An engine holding `orders` (open orders, in any order) queued in seq order: the time priority they had. */
-function engineOf(orders: Iterable<StoredOrder>): MatchingEngine {
-  const resting = [...orders].sort((a, b) => a.seq - b.seq);
-  return MatchingEngine.restore({
-    orders: resting.map(
-      (order): RestingOrder => ({
-        orderId: order.orderId,
-        symbol: order.symbol,
-        side: order.side,
-        price: order.price!,
-        quantity: order.leavesQuantity,
-        account: order.account,
-      }),
-    ),
-    finishedOrderIds: [],
-  });
+/**
+ * What the shard keeps of an order resting on the book: its quantities, enough
+ * to write its new state when it trades or is cancelled (by id, see
+ * commitBatch). The rest of it is in PostgreSQL, and in the engine for
+ * matching: a few tens of bytes an order rather than its whole record.
+ */
+interface OpenOrder {
+  orderedQuantity: number;
+  leavesQuantity: number;
 }
+
+/** The columns an event changes, in an order created by the batch or in the update of an earlier one. */
+type OrderState = Pick<StoredOrder, 'status' | 'filledQuantity' | 'leavesQuantity' | 'reason'>;
 
 function orderViewOf(order: StoredOrder, fills: Fill[]): OrderView {
   const view: OrderView = {
@@ -86,7 +84,10 @@ function orderViewOf(order: StoredOrder, fills: Fill[]): OrderView {
 
 /** Working set of one batch. */
 interface BatchWork {
-  changed: Map<string, StoredOrder>;
+  /** Orders created by the batch, by orderId. */
+  created: Map<string, StoredOrder>;
+  /** Orders of earlier batches changed by this one, by orderId. */
+  updated: Map<string, OrderUpdate>;
   trades: StoredTrade[];
   /** (account, clientOrderId) pairs already used: stored ones plus those earlier in the batch. */
   takenClientOrderIds: Map<string, string>;
@@ -100,7 +101,7 @@ export class ShardState {
   private constructor(
     private engine: MatchingEngine,
     /** Orders resting on the book, by orderId. */
-    private readonly openOrders: Map<string, StoredOrder>,
+    private readonly openOrders: Map<string, OpenOrder>,
     private lastSeq: number,
     private readonly rebuildAfter: number,
   ) {}
@@ -110,8 +111,12 @@ export class ShardState {
    * `rebuildAfter`: see ENGINE_REBUILD_AFTER (smaller in tests).
    */
   static fromJournal(journal: ShardJournal, rebuildAfter = ENGINE_REBUILD_AFTER): ShardState {
-    const openOrders = new Map(journal.restingOrders.map((order) => [order.orderId, { ...order }]));
-    return new ShardState(engineOf(openOrders.values()), openOrders, journal.lastSeq, rebuildAfter);
+    const openOrders = new Map<string, OpenOrder>();
+    for (const order of journal.restingOrders) {
+      openOrders.set(order.orderId, { orderedQuantity: order.orderedQuantity, leavesQuantity: order.quantity });
+    }
+    const engine = MatchingEngine.restore({ orders: journal.restingOrders, finishedOrderIds: [] });
+    return new ShardState(engine, openOrders, journal.lastSeq, rebuildAfter);
   }
 
   get openOrderCount(): number {
@@ -129,7 +134,7 @@ export class ShardState {
 
   /** Matches the commands in order. `takenClientOrderIds`: clientOrderKey → orderId of pairs already stored. */
   apply(commands: CommandEnvelope[], takenClientOrderIds: Map<string, string>): BatchEffects {
-    const work: BatchWork = { changed: new Map(), trades: [], takenClientOrderIds: new Map(takenClientOrderIds) };
+    const work: BatchWork = { created: new Map(), updated: new Map(), trades: [], takenClientOrderIds: new Map(takenClientOrderIds) };
     const reports: OutboundReport[] = [];
     const symbols = new Set<string>();
     for (const envelope of commands) {
@@ -139,7 +144,14 @@ export class ShardState {
       reports.push({ replyTo: envelope.replyTo, report });
     }
     if (this.acceptedSinceRebuild >= Math.max(this.rebuildAfter, REBUILD_OPEN_ORDER_RATIO * this.openOrders.size)) this.rebuildEngine();
-    return { orders: [...work.changed.values()], trades: work.trades, reports, symbols, lastSeq: this.lastSeq };
+    return {
+      orders: [...work.created.values()],
+      orderUpdates: [...work.updated.values()],
+      trades: work.trades,
+      reports,
+      symbols,
+      lastSeq: this.lastSeq,
+    };
   }
 
   private applyNew(envelope: CommandEnvelope, command: NewOrderCommand, work: BatchWork): ExecutionReport {
@@ -158,14 +170,14 @@ export class ShardState {
         case 'accepted':
           this.acceptedSinceRebuild++;
           taker = this.newRecord(envelope, command, 'new');
-          this.openOrders.set(taker.orderId, taker);
-          work.changed.set(taker.orderId, taker);
+          this.openOrders.set(taker.orderId, { orderedQuantity: taker.quantity, leavesQuantity: taker.leavesQuantity });
+          work.created.set(taker.orderId, taker);
           break;
         case 'rejected':
           // The id is already used: the stored order with that id is the answer.
           if (event.reason === 'duplicate-order-id') return { kind: 'duplicate', requestId, existingOrderId: command.orderId };
           taker = this.newRecord(envelope, command, 'rejected', event.reason);
-          work.changed.set(taker.orderId, taker);
+          work.created.set(taker.orderId, taker);
           break;
         case 'trade':
           fills.push(this.applyTrade(event, work));
@@ -182,7 +194,7 @@ export class ShardState {
 
   /** Between batches: the same books, without the ids of finished orders (see ENGINE_REBUILD_AFTER). */
   private rebuildEngine(): void {
-    this.engine = engineOf(this.openOrders.values());
+    this.engine = MatchingEngine.restore({ orders: this.engine.restingOrders(), finishedOrderIds: [] });
     this.acceptedSinceRebuild = 0;
     this.rebuilds++;
   }
@@ -222,19 +234,34 @@ export class ShardState {
     return order;
   }
 
-  private openOrder(orderId: string, work: BatchWork): StoredOrder {
-    const order = this.openOrders.get(orderId);
-    if (order === undefined) throw new ShardStateError(`the engine reported an event for ${orderId}, which is not open`);
-    work.changed.set(orderId, order);
-    return order;
+  /** The open order `orderId`, which an event of the engine names. */
+  private openOrder(orderId: string): OpenOrder {
+    const open = this.openOrders.get(orderId);
+    if (open === undefined) throw new ShardStateError(`the engine reported an event for ${orderId}, which is not open`);
+    return open;
+  }
+
+  /** What the batch will write of the open order `orderId`: its record if the batch created it, else its update. */
+  private stateOf(orderId: string, open: OpenOrder, work: BatchWork): OrderState {
+    const created = work.created.get(orderId);
+    if (created !== undefined) return created;
+    let update = work.updated.get(orderId);
+    if (update === undefined) {
+      const filledQuantity = open.orderedQuantity - open.leavesQuantity;
+      update = { orderId, status: filledQuantity > 0 ? 'partially_filled' : 'new', filledQuantity, leavesQuantity: open.leavesQuantity };
+      work.updated.set(orderId, update);
+    }
+    return update;
   }
 
   private applyTrade(event: TradeEvent, work: BatchWork): Fill {
     for (const orderId of [event.makerOrderId, event.takerOrderId]) {
-      const order = this.openOrder(orderId, work);
+      const open = this.openOrder(orderId);
+      const order = this.stateOf(orderId, open, work);
       order.filledQuantity += event.quantity;
       order.leavesQuantity -= event.quantity;
       order.status = order.leavesQuantity === 0 ? 'filled' : 'partially_filled';
+      open.leavesQuantity = order.leavesQuantity;
       if (order.leavesQuantity === 0) this.openOrders.delete(orderId);
     }
     work.trades.push({
@@ -251,7 +278,7 @@ export class ShardState {
   }
 
   private applyCancelled(event: Extract<EngineEvent, { type: 'cancelled' }>, work: BatchWork): void {
-    const order = this.openOrder(event.orderId, work);
+    const order = this.stateOf(event.orderId, this.openOrder(event.orderId), work);
     order.status = 'cancelled';
     order.leavesQuantity = 0;
     order.reason = event.reason;

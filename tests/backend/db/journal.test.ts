@@ -1,8 +1,8 @@
 /** The engine service's batch commit (backend/db/journal.ts) against a real PostgreSQL. */
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { Client } from 'pg';
-import { arrayLiteral, BatchCommit, commitBatch, StoredOrder, storedOrderOf, StoredOrderRow, StoredTrade } from '../../../backend/db/journal';
+import { Client, Pool } from 'pg';
+import { arrayLiteral, BatchCommit, COMMIT_CONNECTION_SETTINGS, commitBatch, INITIAL_CHECKPOINT, loadShardJournal, OrderUpdate, StoredOrder, storedOrderOf, StoredOrderRow, StoredTrade } from '../../../backend/db/journal';
 import { findClientOrderIds, Queryable } from '../../../backend/db/orders';
 import { useDataTier } from '../../harness/dataTier';
 
@@ -57,6 +57,11 @@ function order(fields: Partial<StoredOrder> = {}): StoredOrder {
   };
 }
 
+/** The update that takes an order committed earlier to the state of `order`. */
+function update({ orderId, status, filledQuantity, leavesQuantity, reason }: StoredOrder): OrderUpdate {
+  return reason === undefined ? { orderId, status, filledQuantity, leavesQuantity } : { orderId, status, filledQuantity, leavesQuantity, reason };
+}
+
 function trade(taker: StoredOrder, maker: StoredOrder, fields: Partial<StoredTrade> = {}): StoredTrade {
   return {
     tradeId: `${taker.orderId}-1`,
@@ -87,20 +92,24 @@ describe('journal: commitBatch', function () {
     });
 
     /** A shard of its own for each test, its checkpoint at '0-0'. */
-    async function newShard(): Promise<{ shard: number; next: (orders: StoredOrder[], trades?: StoredTrade[]) => BatchCommit }> {
+    async function newShard(): Promise<{
+      shard: number;
+      next: (orders: StoredOrder[], trades?: StoredTrade[], orderUpdates?: OrderUpdate[]) => BatchCommit;
+    }> {
       const shard = 1000 + ++shardCounter;
       await db.query(`INSERT INTO engine_checkpoints (shard, stream_id, last_seq) VALUES ($1, '0-0', 0)`, [shard]);
       let checkpoint = '0-0';
       let entry = 0;
       return {
         shard,
-        next(orders, trades = []) {
+        next(orders, trades = [], orderUpdates = []) {
           const batch: BatchCommit = {
             shard,
             previousCheckpoint: checkpoint,
             checkpoint: `${++entry}-0`,
             lastSeq: Math.max(0, ...orders.map((o) => o.seq), ...trades.map((t) => t.seq)),
             orders,
+            orderUpdates,
             trades,
           };
           checkpoint = batch.checkpoint;
@@ -177,7 +186,7 @@ describe('journal: commitBatch', function () {
       });
     });
 
-    it('upserts orders (state columns and updated_at), inserts trades and moves the checkpoint', async function () {
+    it('inserts new orders, updates earlier ones (state columns and updated_at), inserts trades and moves the checkpoint', async function () {
       const { shard, next } = await newShard();
       const maker = order({ side: 'sell', clientOrderId: 'maker-1' });
       assert.equal(await commitBatch(db, next([maker])), 'committed');
@@ -186,7 +195,7 @@ describe('journal: commitBatch', function () {
       const taker = order({ quantity: 4, leavesQuantity: 0, filledQuantity: 4, status: 'filled', ackStatus: 'filled' });
       const filledMaker: StoredOrder = { ...maker, status: 'partially_filled', filledQuantity: 4, leavesQuantity: 6 };
       const fill = trade(taker, maker, { quantity: 4 });
-      const batch = next([filledMaker, taker], [fill]);
+      const batch = next([taker], [fill], [update(filledMaker)]);
       assert.equal(await commitBatch(db, batch), 'committed');
 
       assert.deepEqual(await storedOrders([maker.orderId, taker.orderId]), [filledMaker, taker]);
@@ -200,7 +209,7 @@ describe('journal: commitBatch', function () {
       const cancelled: StoredOrder = { ...filledMaker, status: 'cancelled', leavesQuantity: 0, reason: 'user' };
       const market = order({ type: 'market', price: undefined, timeInForce: 'IOC', status: 'cancelled', ackStatus: 'cancelled', leavesQuantity: 0, reason: 'unfilled' });
       delete market.price;
-      assert.equal(await commitBatch(db, next([cancelled, market])), 'committed');
+      assert.equal(await commitBatch(db, next([market], [], [update(cancelled)])), 'committed');
       assert.deepEqual(await storedOrders([maker.orderId, market.orderId]), [cancelled, market]);
     });
 
@@ -210,14 +219,13 @@ describe('journal: commitBatch', function () {
       assert.equal(await commitBatch(db, next([first])), 'committed');
       const before = await checkpointOf(shard);
 
-      const stale: BatchCommit = { ...next([{ ...first, status: 'cancelled', leavesQuantity: 0 }, order()], []), previousCheckpoint: '0-0' };
       const other = order();
-      stale.orders.push(other);
-      stale.trades.push(trade(other, first));
+      const cancelledFirst: StoredOrder = { ...first, status: 'cancelled', leavesQuantity: 0, reason: 'user' };
+      const stale: BatchCommit = { ...next([order(), other], [trade(other, first)], [update(cancelledFirst)]), previousCheckpoint: '0-0' };
       assert.equal(await commitBatch(db, stale), 'fenced');
 
       assert.deepEqual(await checkpointOf(shard), before);
-      assert.deepEqual(await storedOrders(stale.orders.map((o) => o.orderId)), [first]);
+      assert.deepEqual(await storedOrders([first.orderId, ...stale.orders.map((o) => o.orderId)]), [first]);
       assert.equal((await db.query('SELECT count(*)::int AS n FROM trades WHERE taker_order_id = $1', [other.orderId])).rows[0].n, 0);
     });
 
@@ -233,7 +241,7 @@ describe('journal: commitBatch', function () {
       const innocent = order({ account: 'acct-dup', clientOrderId: 'fresh' });
       const duplicate = order({ account: 'acct-dup', clientOrderId: 'retry-me' });
       const filledOriginal = { ...original, status: 'filled' as const, filledQuantity: 10, leavesQuantity: 0 };
-      const batch = next([filledOriginal, innocent, duplicate], [trade(innocent, original)]);
+      const batch = next([innocent, duplicate], [trade(innocent, original)], [update(filledOriginal)]);
       await assert.rejects(commitBatch(db, batch), (error: { code?: string; constraint?: string }) => {
         assert.equal(error.code, '23505');
         assert.equal(error.constraint, 'orders_account_client_order_id_key');
@@ -243,6 +251,66 @@ describe('journal: commitBatch', function () {
       assert.deepEqual(await checkpointOf(shard), before);
       assert.deepEqual(await storedOrders([original.orderId, innocent.orderId, duplicate.orderId]), [original]);
       assert.equal((await db.query('SELECT count(*)::int AS n FROM trades WHERE taker_order_id = $1', [innocent.orderId])).rows[0].n, 0);
+    });
+
+    it('reads a shard back: its checkpoint, and its resting orders in seq order, fetched in pieces', async function () {
+      const { shard, next } = await newShard();
+      const placed = Array.from({ length: 11 }, (_, i) =>
+        order({ symbol: i % 2 === 0 ? 'AAPL' : 'MSFT', account: `acct-${i % 3}`, quantity: 10 + i, leavesQuantity: 10 + i, price: 9_990 + i }),
+      );
+      // Finished orders and other shards' orders are not read back; a partly filled one rests with what is left.
+      placed[2] = { ...placed[2], status: 'filled', filledQuantity: placed[2].quantity, leavesQuantity: 0 };
+      placed[5] = { ...placed[5], status: 'partially_filled', filledQuantity: 4, leavesQuantity: placed[5].quantity - 4 };
+      const batch = next(placed.slice().reverse());
+      assert.equal(await commitBatch(db, batch), 'committed');
+      const { next: nextOther } = await newShard();
+      assert.equal(await commitBatch(db, nextOther([order()])), 'committed');
+
+      const pool = new Pool({ connectionString: tier.databaseUrl, max: 1 });
+      try {
+        const journal = await loadShardJournal(pool, shard, 3);
+        assert.equal(journal.checkpoint, batch.checkpoint);
+        assert.equal(journal.lastSeq, batch.lastSeq);
+        const expected = placed
+          .filter((o) => o.leavesQuantity > 0)
+          .map((o) => ({ orderId: o.orderId, account: o.account, symbol: o.symbol, side: o.side, price: o.price, quantity: o.leavesQuantity, orderedQuantity: o.quantity }));
+        assert.equal(expected.length, 10);
+        assert.deepEqual(journal.restingOrders, expected);
+        // A shard never seen before starts from the beginning of its stream, with an empty book.
+        assert.deepEqual(await loadShardJournal(pool, 999_999, 3), { checkpoint: INITIAL_CHECKPOINT, lastSeq: 0, restingOrders: [] });
+      } finally {
+        await pool.end();
+      }
+    });
+
+    it("looks the updated orders up by primary key on the engine's connections, however small the table was when planned", async function () {
+      const { next } = await newShard();
+      const maker = order({ side: 'sell' });
+      assert.equal(await commitBatch(db, next([maker])), 'committed');
+      const taker = order({ quantity: 4, leavesQuantity: 0, filledQuantity: 4, status: 'filled', ackStatus: 'filled' });
+      const batch = next([taker], [trade(taker, maker, { quantity: 4 })], [update({ ...maker, status: 'partially_filled', filledQuantity: 4, leavesQuantity: 6 })]);
+      const explain = new Client({ connectionString: tier.databaseUrl, options: COMMIT_CONNECTION_SETTINGS });
+      await explain.connect();
+      try {
+        let plan = '';
+        const explaining: Queryable = {
+          // The plan the engine's connection caches: generic, made while the table is as small as it is here.
+          query: (async (config: { text: string; values: unknown[] }) => {
+            await explain.query('SET plan_cache_mode = force_generic_plan');
+            await explain.query(`PREPARE probe AS ${config.text}`);
+            const literals = config.values.map((value) => (value === null || value === undefined ? 'NULL' : explain.escapeLiteral(String(value))));
+            const explained = await explain.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE probe(${literals.join(', ')})`);
+            plan = explained.rows.map((row) => row['QUERY PLAN']).join('\n');
+            return { rows: [{ moved: 0 }] };
+          }) as unknown as Queryable['query'],
+        };
+        await commitBatch(explaining, batch);
+        const updates = plan.slice(plan.indexOf('CTE order_updates'));
+        assert.match(updates, /Index Scan using orders_pkey on orders/, plan);
+        assert.doesNotMatch(updates, /Seq Scan on orders/, plan);
+      } finally {
+        await explain.end();
+      }
     });
 
     it('keeps the client order id lookup on the unique index', async function () {

@@ -1,7 +1,7 @@
 /** The engine service's batch logic around the pure engine (no I/O): effects to commit, reports to publish. */
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import type { StoredOrder } from '../../../backend/db/journal';
+import type { StoredRestingOrder } from '../../../backend/db/journal';
 import { clientOrderKey } from '../../../backend/db/orders';
 import type { NewOrderCommand } from '../../../backend/engine';
 import { ShardState } from '../../../backend/engineService/shardState';
@@ -69,19 +69,26 @@ describe('ShardState (the engine service around the pure engine)', function () {
       { kind: 'cancel', requestId: 'c1', orderId: 'r1', outcome: 'cancelled' },
       { kind: 'cancel', requestId: 'c2', orderId: 'nope', outcome: 'rejected', reason: 'unknown-order' },
     ]);
-    assert.deepEqual([effects.orders[0].status, effects.orders[0].reason, effects.orders[0].leavesQuantity], ['cancelled', 'user', 0]);
+    // An order of an earlier batch: only its state columns are written.
+    assert.deepEqual(effects.orders, []);
+    assert.deepEqual(effects.orderUpdates, [{ orderId: 'r1', status: 'cancelled', filledQuantity: 0, leavesQuantity: 0, reason: 'user' }]);
   });
 
-  it('rebuilds the books from stored resting orders in seq order (time priority)', function () {
-    const resting = (orderId: string, seq: number): StoredOrder => ({
-      orderId, account: `acct-${orderId}`, symbol: 'AAPL', side: 'sell', type: 'limit', price: 100, quantity: 5, timeInForce: 'GTC',
-      status: 'new', ackStatus: 'new', filledQuantity: 0, leavesQuantity: 5, seq,
+  it('rebuilds the books from stored resting orders in the order given (seq order, time priority), and fills them by their ordered quantity', function () {
+    const resting = (orderId: string, orderedQuantity: number, quantity: number): StoredRestingOrder => ({
+      orderId, account: `acct-${orderId}`, symbol: 'AAPL', side: 'sell', price: 100, quantity, orderedQuantity,
     });
-    const state = ShardState.fromJournal({ checkpoint: '5-0', lastSeq: 7, restingOrders: [resting('early', 3), resting('late', 7)] });
+    const state = ShardState.fromJournal({ checkpoint: '5-0', lastSeq: 7, restingOrders: [resting('early', 8, 5), resting('late', 5, 5)] });
     assert.deepEqual(state.topOfBook('AAPL').ask, { price: 100, quantity: 10, orders: 2 });
-    const effects = state.apply([placing('taker', { quantity: 5 })], new Map());
-    assert.deepEqual(effects.trades.map((trade) => trade.makerOrderId), ['early']);
+    const effects = state.apply([placing('taker', { quantity: 6 })], new Map());
+    assert.deepEqual(effects.trades.map((trade) => [trade.makerOrderId, trade.quantity]), [['early', 5], ['late', 1]]);
     assert.equal(effects.trades[0].seq, 9, 'the sequence continues after the journal');
+    assert.deepEqual(effects.orderUpdates, [
+      { orderId: 'early', status: 'filled', filledQuantity: 8, leavesQuantity: 0 },
+      { orderId: 'late', status: 'partially_filled', filledQuantity: 1, leavesQuantity: 4 },
+    ]);
+    assert.deepEqual(effects.orders.map((order) => [order.orderId, order.status]), [['taker', 'filled']]);
+    assert.equal(state.openOrderCount, 1);
   });
 });
 
