@@ -45,8 +45,8 @@ export class MatchingEngine {
   private readonly bookBySymbol: Record<string, OrderBook | undefined> = Object.create(null);
   private readonly orders = new OrderStore();
   private readonly openOrders = new OpenOrderTable(this.orders);
-  /** Every id accepted, open or finished: duplicates are refused. */
-  private readonly acceptedIds = new AcceptedOrderIds();
+  /** Every id accepted, open or finished (since forgetFinishedOrderIds, if called): duplicates are refused. */
+  private acceptedIds = new AcceptedOrderIds();
   private nextSequence = 0;
 
   /** Apply one command. Never throws: anything malformed or impossible becomes a `rejected` event. */
@@ -104,6 +104,24 @@ export class MatchingEngine {
       if (!engine.acceptedIds.add(orderId)) throw new TypeError(`snapshot: order ${orderId} listed twice`);
     }
     return engine;
+  }
+
+  /**
+   * Forgets the ids of finished orders, which are then accepted again; those
+   * of resting orders stay refused. The memory of every id ever accepted is
+   * released and matching is unchanged: the same as `restore` of a snapshot
+   * without its `finishedOrderIds`, without rebuilding the books.
+   */
+  forgetFinishedOrderIds(): void {
+    const kept = new AcceptedOrderIds();
+    for (const book of this.books) {
+      for (const side of [book.bids, book.asks]) {
+        for (const level of side.levelsBestFirst()) {
+          for (let order = level.head; order !== NO_ORDER; order = this.orders.next(order)) kept.add(this.orders.orderId(order));
+        }
+      }
+    }
+    this.acceptedIds = kept;
   }
 
   /** Best bid and ask with their aggregated quantity and order count; empty for an unknown symbol. */

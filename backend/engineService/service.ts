@@ -273,10 +273,10 @@ export class EngineService {
 
   /** Matches on the live books; takes the top of book the batch leaves. */
   private match(commands: CommandEnvelope[], takenClientOrderIds: Map<string, string>): MatchedCommands {
-    const rebuildsBefore = this.state!.engineRebuilds;
+    const forgottenBefore = this.state!.finishedIdsForgotten;
     const effects = this.state!.apply(commands, takenClientOrderIds);
-    if (this.state!.engineRebuilds !== rebuildsBefore) {
-      this.deps.logger.info({ openOrders: this.state!.openOrderCount }, 'engine rebuilt from its open orders (the ids of finished orders are forgotten)');
+    if (this.state!.finishedIdsForgotten !== forgottenBefore) {
+      this.deps.logger.info({ openOrders: this.state!.openOrderCount }, 'the engine forgot the ids of finished orders (those of resting orders are kept)');
     }
     return { effects, tops: this.topsOf(effects.symbols) };
   }

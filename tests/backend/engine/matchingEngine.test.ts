@@ -330,6 +330,22 @@ describe('MatchingEngine', () => {
       assert.deepEqual(restored.depth('AAA', 5), engine.depth('AAA', 5));
     });
 
+    it('forgets finished ids on request: they are accepted again, resting ones still refused, the books unchanged', () => {
+      run(engine, limit('s1', 'sell', 100, 5), limit('s2', 'sell', 101, 5), market('m1', 'buy', 2), limit('i1', 'buy', 90, 1, { timeInForce: 'IOC' }));
+      const twin = MatchingEngine.restore({ orders: engine.snapshot().orders, finishedOrderIds: [] });
+      engine.forgetFinishedOrderIds();
+      assert.deepEqual(engine.snapshot(), twin.snapshot());
+      const next = [limit('m1', 'buy', 100, 1), limit('s1', 'buy', 101, 1), limit('i1', 'buy', 101, 9, { timeInForce: 'IOC' }), cancel('s2')];
+      const events = run(engine, ...next);
+      assert.deepEqual(summarize(events), [
+        'accepted m1', 'trade s1>m1 100x1',
+        'rejected s1 duplicate-order-id',
+        'accepted i1', 'trade s1>i1 100x2', 'trade s2>i1 101x5', 'cancelled i1 2 unfilled',
+        'rejected s2 unknown-order',
+      ]);
+      assert.deepEqual(events, run(twin, ...next));
+    });
+
     it('restores from resting orders alone', () => {
       const restored = MatchingEngine.restore({
         orders: [

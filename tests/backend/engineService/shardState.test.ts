@@ -92,7 +92,7 @@ describe('ShardState (the engine service around the pure engine)', function () {
   });
 });
 
-describe('ShardState engine rebuilds (memory bounded by the open orders)', function () {
+describe('ShardState forgetting finished order ids (memory bounded by the resting orders)', function () {
   /** Gateway-like batches: every new order has an account, nothing malformed, ids unique. */
   const batches = commandSequence({ reuseIds: false, maxLength: 120 })
     .map((commands) =>
@@ -111,37 +111,45 @@ describe('ShardState engine rebuilds (memory bounded by the open orders)', funct
       }),
     );
 
-  it('matches exactly as without rebuilds: the same effects and reports for every batch, the same top of book after it', function () {
-    let rebuilds = 0;
+  it('matches exactly as without forgetting: the same effects and reports for every batch, the same top of book after it', function () {
+    let forgettings = 0;
     fc.assert(
       fc.property(batches, (split) => {
-        const rebuilt = ShardState.fromJournal(emptyJournal, 3);
+        const forgetting = ShardState.fromJournal(emptyJournal, 3);
         const reference = ShardState.fromJournal(emptyJournal);
         for (const batch of split) {
-          assert.deepEqual(rebuilt.apply(batch, new Map()), reference.apply(batch, new Map()));
-          for (const symbol of SYMBOLS) assert.deepEqual(rebuilt.topOfBook(symbol), reference.topOfBook(symbol));
+          assert.deepEqual(forgetting.apply(batch, new Map()), reference.apply(batch, new Map()));
+          for (const symbol of SYMBOLS) assert.deepEqual(forgetting.topOfBook(symbol), reference.topOfBook(symbol));
         }
-        assert.equal(rebuilt.openOrderCount, reference.openOrderCount);
-        assert.equal(reference.engineRebuilds, 0);
-        rebuilds += rebuilt.engineRebuilds;
+        assert.equal(forgetting.openOrderCount, reference.openOrderCount);
+        assert.equal(reference.finishedIdsForgotten, 0);
+        forgettings += forgetting.finishedIdsForgotten;
       }),
       { numRuns: 200 },
     );
-    assert.ok(rebuilds > 100, `the engine was rebuilt ${rebuilds} times over all runs`);
+    assert.ok(forgettings > 100, `finished ids were forgotten ${forgettings} times over all runs`);
   });
 
-  it('rebuilds once the orders accepted since the last rebuild are both the given number and 4 times the open ones, keeping time priority', function () {
+  it('forgets once the orders accepted since the last time are both the given number and as many as the resting ones; then refuses only resting ids', function () {
     const state = ShardState.fromJournal(emptyJournal, 2);
+    const resting = (orderId: string) => placing(orderId, { side: 'sell' });
     const unfilled = (orderId: string) => placing(orderId, { price: 90, timeInForce: 'IOC' });
-    state.apply([placing('first', { side: 'sell' }), placing('second', { side: 'sell' }), unfilled('i1'), unfilled('i2'), unfilled('i3')], new Map());
-    assert.equal(state.engineRebuilds, 0, '5 accepted, 2 open: not yet 4 times');
-    state.apply([unfilled('i4'), unfilled('i5'), unfilled('i6')], new Map());
-    assert.equal(state.engineRebuilds, 1);
-    const effects = state.apply([placing('taker', { quantity: 7 })], new Map());
+    state.apply([resting('s1'), resting('s2'), unfilled('i1')], new Map());
+    assert.equal(state.finishedIdsForgotten, 1, '3 accepted, 2 resting');
+    state.apply([resting('s3'), unfilled('i2')], new Map());
+    assert.equal(state.finishedIdsForgotten, 1, '2 accepted, 3 resting: not yet');
+    state.apply([unfilled('i3')], new Map());
+    assert.equal(state.finishedIdsForgotten, 2, '3 accepted, 3 resting');
+
+    const effects = state.apply([resting('s1'), unfilled('i1'), placing('taker', { quantity: 7 })], new Map());
+    assert.deepEqual(effects.reports[0].report, { kind: 'duplicate', requestId: 's1', existingOrderId: 's1' }, 'a resting id is still refused');
+    const again = effects.reports[1].report;
+    assert.deepEqual(again.kind === 'order' && [again.order.orderId, again.order.status], ['i1', 'cancelled'], 'a finished id is accepted again');
     assert.deepEqual(
       effects.trades.map((trade) => [trade.makerOrderId, trade.quantity]),
-      [['first', 5], ['second', 2]],
+      [['s1', 5], ['s2', 2]],
+      'time priority is kept',
     );
-    assert.equal(state.topOfBook('AAPL').ask?.quantity, 3);
+    assert.equal(state.topOfBook('AAPL').ask?.quantity, 8);
   });
 });
