@@ -1,8 +1,9 @@
 /**
  * One shard's matching state around the pure engine: the engine itself, the
- * stored form of every open order (to upsert makers as they fill) and the
- * shard's seq counter. `apply` turns a batch of commands into the effects to
- * commit (orders, trades) and the reports to publish once they are committed.
+ * quantities of every open order (to write a maker's state as it fills) and
+ * the shard's seq counter. `apply` turns a batch of commands into the effects
+ * to commit (new orders, updates of earlier ones, trades) and the reports to
+ * publish once they are committed.
  */
 import { MatchingEngine } from '../engine';
 import type { CancelOrderCommand, EngineEvent, NewOrderCommand, TopOfBook, TradeEvent } from '../engine/types';
