@@ -2,7 +2,8 @@ import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import { SERVICE_ENTRY_POINTS } from '../backend/config/entryPoints';
 import { migrateEnvironment } from '../backend/config/env';
-import { ResourceRequest } from './config';
+import { REDIS_EVICTION_POLICY, REDIS_MAXMEMORY_SHARE } from '../backend/streams/names';
+import { quantityBytes, ResourceRequest } from './config';
 import { Platform } from './platform';
 import { EnvValue, JobSpec, SecretKeyRef, StoreSpec } from './spec';
 
@@ -71,14 +72,20 @@ export function postgresSpec(args: SharedDataTierArgs, password: EnvValue): Stor
   };
 }
 
-/** Redis with an append-only file (streams survive a restart) and a password. */
+/**
+ * Redis with an append-only file (streams survive a restart), a password, and
+ * a data bound below its memory: past it, the oldest idempotency claims are
+ * evicted (see REDIS_EVICTION_POLICY), not the streams.
+ */
 export function redisSpec(args: SharedDataTierArgs, password: EnvValue): StoreSpec {
+  const maxmemory = Math.floor(quantityBytes(args.redisResources.memory) * REDIS_MAXMEMORY_SHARE);
+  const server = `redis-server --appendonly yes --appendfsync everysec --maxmemory ${maxmemory} --maxmemory-policy ${REDIS_EVICTION_POLICY}`;
   return {
     name: 'redis',
     role: 'redis',
     image: args.redisImage,
     // Through a shell so the password comes from the environment, not from the command line.
-    command: ['sh', '-c', 'exec redis-server --appendonly yes --appendfsync everysec --requirepass "$REDIS_PASSWORD"'],
+    command: ['sh', '-c', `exec ${server} --requirepass "$REDIS_PASSWORD"`],
     env: { REDIS_PASSWORD: password },
     user: STORE_USER,
     resources: args.redisResources,

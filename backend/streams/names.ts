@@ -48,3 +48,17 @@ export function stableHash(text: string): number {
 export function shardOf(symbol: string, engineShards: number): number {
   return stableHash(symbol) % engineShards;
 }
+
+/**
+ * How Redis makes room once it holds its `maxmemory`: it evicts the keys with
+ * an expiry that is nearest, which are only the idempotency claims (24 h each,
+ * so the oldest go first; streams and top of book have no expiry and stay).
+ * A claim is a fast path in front of PostgreSQL's unique (account,
+ * client_order_id), which keeps answering retries once the claim is gone.
+ * Without it, claims pile up for 24 hours (about 210 bytes each: a 512 MiB
+ * Redis is full after some 2.5 million orders with a clientOrderId) and Redis
+ * refuses every write, or is killed at its memory limit and reloads them all.
+ */
+export const REDIS_EVICTION_POLICY = 'volatile-ttl';
+/** The share of its memory Redis may fill with data: the rest is for its AOF rewrites (a fork) and client buffers. */
+export const REDIS_MAXMEMORY_SHARE = 0.5;

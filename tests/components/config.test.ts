@@ -1,7 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { CONFIG_KEYS, readStackConfig, StackConfigError } from '../../components/config';
+import { CONFIG_KEYS, quantityBytes, readStackConfig, StackConfigError } from '../../components/config';
 import { readProjectFile, stackConfigSource } from '../../components/preview/stackFiles';
 import { DEFAULT_NGINX_TUNING } from '../../nginx';
 import { configSource, runStack } from './harness';
@@ -17,6 +17,15 @@ function problems(values: Record<string, string | number | boolean>): string[] {
   }
   assert.fail(`accepted ${JSON.stringify(values)}`);
 }
+
+describe('memory quantities', () => {
+  it('read as bytes with binary and decimal suffixes, and refuse anything else', () => {
+    assert.deepEqual(['512Mi', '1Gi', '1.5Gi', '64Ki', '500M', '2G', '1k', '1024'].map(quantityBytes), [
+      536_870_912, 1_073_741_824, 1_610_612_736, 65_536, 500_000_000, 2_000_000_000, 1000, 1024,
+    ]);
+    for (const bad of ['', 'Mi', '512mi', '-1Gi', '1 Gi']) assert.throws(() => quantityBytes(bad), /not a quantity/, bad);
+  });
+});
 
 describe('stack config', () => {
   it('runs on target and backendCount alone: every other key has its default', () => {

@@ -127,11 +127,12 @@ describe('docker target (pulumi mocks)', () => {
       }
     });
 
-    it('keeps PostgreSQL and Redis on named volumes; Redis with AOF and a password', () => {
+    it('keeps PostgreSQL and Redis on named volumes; Redis with AOF, a password and a data bound', () => {
       assert.deepEqual(inputs(named(run, CONTAINER, 'data-postgres')).volumes, [{ volumeName: 'hft-postgres-data', containerPath: '/var/lib/postgresql/data' }]);
       assert.deepEqual(inputs(named(run, CONTAINER, 'data-redis')).volumes, [{ volumeName: 'hft-redis-data', containerPath: '/data' }]);
       const redis = inputs(named(run, CONTAINER, 'data-redis'));
-      assert.match(redis.command.join(' '), /--appendonly yes .*--requirepass "\$REDIS_PASSWORD"/);
+      // Half of resources.redisMemory (default 512Mi) for data; past it the oldest idempotency claims are evicted.
+      assert.match(redis.command.join(' '), /--appendonly yes .*--maxmemory 268435456 --maxmemory-policy volatile-ttl --requirepass "\$REDIS_PASSWORD"/);
       assert.equal(envOf(named(run, CONTAINER, 'data-redis')).REDIS_PASSWORD, REDIS_PASSWORD);
       assert.equal(envOf(named(run, CONTAINER, 'data-postgres')).POSTGRES_PASSWORD, POSTGRES_PASSWORD);
     });

@@ -114,7 +114,9 @@ describe('kubernetes target (pulumi mocks)', () => {
   describe('the rest of the graph (backendCount 3, engineShards 2)', () => {
     let run: StackRun;
     before(async () => {
-      run = await runStack({ target: 'kubernetes', backendCount: 3, engineShards: 2, 'kubernetes.namespace': 'trading', 'kubernetes.storageClass': 'fast-ssd' });
+      run = await runStack({
+        target: 'kubernetes', backendCount: 3, engineShards: 2, 'kubernetes.namespace': 'trading', 'kubernetes.storageClass': 'fast-ssd', 'resources.redisMemory': '1Gi',
+      });
     });
 
     it('puts every namespaced object in the stack namespace', () => {
@@ -134,12 +136,14 @@ describe('kubernetes target (pulumi mocks)', () => {
       }
     });
 
-    it('runs PostgreSQL and Redis as StatefulSets with volume claims; Redis with AOF and requirepass', () => {
+    it('runs PostgreSQL and Redis as StatefulSets with volume claims; Redis with AOF, requirepass, and half its memory for data, claims evicted first', () => {
       const postgres = object(named(run, STATEFUL_SET, 'data-postgres'));
       assert.deepEqual(postgres.spec.volumeClaimTemplates[0].spec, { accessModes: ['ReadWriteOnce'], storageClassName: 'fast-ssd', resources: { requests: { storage: '10Gi' } } });
       assert.equal(postgres.spec.serviceName, 'postgres');
       const redis = object(named(run, STATEFUL_SET, 'data-redis'));
-      assert.match(redis.spec.template.spec.containers[0].args.join(' '), /--appendonly yes .*--requirepass "\$REDIS_PASSWORD"/);
+      const redisContainer = redis.spec.template.spec.containers[0];
+      assert.match(redisContainer.args.join(' '), /--appendonly yes .*--maxmemory 536870912 --maxmemory-policy volatile-ttl --requirepass "\$REDIS_PASSWORD"/);
+      assert.equal(redisContainer.resources.limits.memory, '1Gi');
       assert.equal(redis.spec.volumeClaimTemplates[0].spec.resources.requests.storage, '2Gi');
     });
 
