@@ -47,8 +47,15 @@ const BATCH_ENTRIES = 128;
 const READ_BLOCK_MS = 1000;
 /** Committed batches whose reports may wait for Redis before matching waits too. */
 const MAX_QUEUED_PUBLICATIONS = 4;
-/** Reports kept per gateway stream: a gateway reads them within milliseconds, so this only bounds dead gateways' streams. */
-const REPORTS_MAX_LENGTH = 10_000;
+/**
+ * How long reports stay in a gateway's stream, by Redis's clock: twice the
+ * gateways' report deadline (5 s), after which nobody waits for them. A
+ * gateway reads its reports within milliseconds, so this only trims what it
+ * has read, or what a dead gateway never will; Redis then holds about 10 s of
+ * the report flow (some 600 bytes a report), however many gateways there
+ * are. A cap of 10,000 entries a stream held about 27 MB a gateway process.
+ */
+const REPORTS_KEPT_MS = 10_000;
 const RETRY_DELAY_MS = { first: 50, max: 2000 };
 
 export interface EngineServiceDeps {
@@ -133,6 +140,8 @@ export class EngineService {
   private queuedPublications = 0;
   /** Batches whose publication Redis took: acknowledged (and trimmed) with the next publication. */
   private unacknowledged: Publication[] = [];
+  /** Redis's clock (ms), from the id of the last report entry it added; 0 before the first. */
+  private redisClockMs = 0;
   private failed = false;
 
   constructor(
@@ -421,7 +430,7 @@ export class EngineService {
     const acknowledgements = this.unacknowledged;
     this.unacknowledged = [];
     const pipeline = this.deps.writer.pipeline();
-    const publicationCommands = addPublication(pipeline, publication);
+    const publicationCommands = addPublication(pipeline, publication, this.reportsTrimmedBefore());
     if (acknowledgements.length > 0) {
       pipeline.xack(this.stream, ENGINE_CONSUMER_GROUP, ...acknowledgements.flatMap((published) => published.ids));
       // Entries up to these batches' checkpoint are committed and reported: the stream need not keep them.
@@ -439,6 +448,7 @@ export class EngineService {
       this.unacknowledged.push(...acknowledgements);
     } else {
       this.markAvailable('redis');
+      this.readRedisClock(results.slice(0, publication.reports.size));
       const acknowledgementFailure = results.slice(publicationCommands).find(([error]) => error);
       if (acknowledgementFailure) {
         this.deps.logger.warn({ err: acknowledgementFailure[0]!.message }, 'acknowledgement failed; the entries stay pending');
@@ -451,10 +461,14 @@ export class EngineService {
   private async publish(publication: Publication): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const pipeline = this.deps.writer.pipeline();
-      addPublication(pipeline, publication);
+      addPublication(pipeline, publication, this.reportsTrimmedBefore());
       try {
-        const failure = (await pipeline.exec())?.find(([error]) => error) ?? null;
-        if (failure === null) break;
+        const results = await pipeline.exec();
+        const failure = results?.find(([error]) => error) ?? null;
+        if (failure === null) {
+          this.readRedisClock(results!.slice(0, publication.reports.size));
+          break;
+        }
         throw failure[0];
       } catch (error) {
         this.markUnavailable('redis', error);
@@ -502,6 +516,19 @@ export class EngineService {
     this.waitingFor = undefined;
   }
 
+  /** The stream id before which report entries may go (see REPORTS_KEPT_MS); undefined until Redis's clock is known. */
+  private reportsTrimmedBefore(): string | undefined {
+    return this.redisClockMs === 0 ? undefined : String(this.redisClockMs - REPORTS_KEPT_MS);
+  }
+
+  /** Redis's clock from the ids of the report entries just added (the XADD replies). */
+  private readRedisClock(xaddReplies: [Error | null, unknown][]): void {
+    for (const [, id] of xaddReplies) {
+      const milliseconds = typeof id === 'string' ? Number(id.slice(0, id.indexOf('-'))) : NaN;
+      if (milliseconds > this.redisClockMs) this.redisClockMs = milliseconds;
+    }
+  }
+
   private countCommitted(commands: CommandEnvelope[], effects: BatchEffects): void {
     const { metrics } = this.deps;
     const cancels = commands.filter(({ command }) => command.op === 'cancel').length;
@@ -530,10 +557,16 @@ function groupByStream(reports: OutboundReport[]): Map<string, ExecutionReport[]
   return byStream;
 }
 
-/** One XADD per reply stream (all its reports in one entry) and one MSET for the top of book; returns how many commands. */
-function addPublication(pipeline: ChainableCommander, publication: Publication): number {
+/**
+ * One XADD per reply stream (all its reports in one entry; entries before
+ * `trimBefore` go, when given) and one MSET for the top of book, the XADDs
+ * first; returns how many commands.
+ */
+function addPublication(pipeline: ChainableCommander, publication: Publication, trimBefore: string | undefined): number {
   for (const [stream, reports] of publication.reports) {
-    pipeline.xadd(stream, 'MAXLEN', '~', REPORTS_MAX_LENGTH, '*', PAYLOAD_FIELD, encodeReports(reports));
+    const payload = encodeReports(reports);
+    if (trimBefore === undefined) pipeline.xadd(stream, '*', PAYLOAD_FIELD, payload);
+    else pipeline.xadd(stream, 'MINID', '~', trimBefore, '*', PAYLOAD_FIELD, payload);
   }
   if (publication.tops.length > 0) pipeline.mset(...publication.tops.flat());
   return publication.reports.size + (publication.tops.length > 0 ? 1 : 0);
