@@ -11,7 +11,7 @@ import { decodeReports, ENGINE_CONSUMER_GROUP, ExecutionReport, ordersStreamFor,
 import type { CommandEnvelope } from '../../backend/streams';
 import { useDataTier } from '../harness/dataTier';
 import { queryRows } from '../harness/postgres';
-import { EngineProcess, startEngine } from '../harness/services';
+import { useEngine } from '../harness/services';
 import { withRedis } from '../harness/streams';
 
 const REPLY_TO = 'pipeline-test';
@@ -31,15 +31,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('engine pipeline: a batch refused by PostgreSQL while the next one is matched', function () {
   const tier = useDataTier();
-  let engine: EngineProcess;
-
-  before(async function () {
-    engine = await startEngine(tier);
-  });
-
-  after(async function () {
-    await engine?.stop();
-  });
+  useEngine(tier);
 
   it('matches the next batch again on the rebuilt books', async function () {
     await withRedis(tier.redisUrl, async (redis) => {

@@ -112,6 +112,17 @@ export async function startEngine(tier: SuiteDataTier, options: EngineOptions = 
   return { ...engine, metricsUrl };
 }
 
+/** One engine for the tests of a describe: started before them, stopped after them (also when they fail). */
+export function useEngine(tier: SuiteDataTier, options: EngineOptions = {}): void {
+  let engine: EngineProcess | undefined;
+  before(async function () {
+    engine = await startEngine(tier, options);
+  });
+  after(async function () {
+    await engine?.stop();
+  });
+}
+
 export interface GatewayOptions {
   gatewayId?: string;
   engineShards?: number;

@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { decodeReports, ordersStreamFor, PAYLOAD_FIELD, reportsStreamFor } from '../../../backend/streams';
 import type { CommandEnvelope } from '../../../backend/streams';
 import { useDataTier } from '../../harness/dataTier';
-import { EngineProcess, startEngine } from '../../harness/services';
+import { useEngine } from '../../harness/services';
 import { withRedis } from '../../harness/streams';
 
 const REPLY_TO = 'trim-test';
@@ -25,15 +25,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('engine service: report streams trimmed by age', function () {
   const tier = useDataTier();
-  let engine: EngineProcess;
-
-  before(async function () {
-    engine = await startEngine(tier);
-  });
-
-  after(async function () {
-    await engine?.stop();
-  });
+  useEngine(tier);
 
   it('drops report entries older than 10 s by Redis time as it adds new ones, and keeps the recent ones', async function () {
     await withRedis(tier.redisUrl, async (redis) => {
