@@ -153,22 +153,22 @@ export interface ConfigSource {
   get(key: string): string | undefined;
 }
 
-const QUANTITY = /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
-
+/** A Kubernetes quantity: a number, then its suffix (binary Ki…Ei or decimal k…E), if any. */
+const QUANTITY = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 const QUANTITY_FACTORS: Record<string, number> = {
   '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
   Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
 };
-
-/** The bytes of a Kubernetes memory quantity such as `512Mi`, `1Gi` or `500M` (validated by the config). */
-export function quantityBytes(quantity: string): number {
-  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.exec(quantity);
-  if (match === null) throw new Error(`not a quantity: ${JSON.stringify(quantity)}`);
-  return Math.floor(Number(match[1]) * QUANTITY_FACTORS[match[2] ?? '']);
-}
 const CPU = /^(\d+m|\d+(\.\d+)?)$/;
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const NAME_PREFIX = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,31}$|^$/;
+
+/** The bytes of a Kubernetes memory quantity such as `512Mi`, `1Gi` or `500M` (validated by the config). */
+export function quantityBytes(quantity: string): number {
+  const match = QUANTITY.exec(quantity);
+  if (match === null) throw new Error(`not a quantity: ${JSON.stringify(quantity)}`);
+  return Math.floor(Number(match[1]) * QUANTITY_FACTORS[match[2] ?? '']);
+}
 
 class Reader {
   readonly problems: string[] = [];

@@ -32,8 +32,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Pool } from 'pg';
 import pino from 'pino';
+import { DEFAULT_SYMBOLS } from '../config/symbols';
 import type { Side, TimeInForce } from '../engine/types';
-import { BatchCommit, COMMIT_CONNECTION_SETTINGS, commitBatch, OrderUpdate, StoredOrder, StoredTrade } from '../db/journal';
+import { BatchCommit, COMMIT_CONNECTION_SETTINGS, commitBatch, orderUpdateOf, StoredOrder, StoredTrade } from '../db/journal';
 import { runMigrations } from '../db/migrate';
 import { createPool } from '../db/pool';
 import type { Queryable } from '../db/orders';
@@ -45,7 +46,7 @@ import { seededRandom } from '../../loadtest/seededRandom';
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 3000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 250);
 const BATCH_COMMANDS = Number(process.env.BENCH_BATCH_COMMANDS ?? 27);
-const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'NVDA', 'META', 'TSLA', 'SPY'];
+const SYMBOLS = DEFAULT_SYMBOLS.split(',');
 const MID_TICKS = 10_000;
 
 // ---------------------------------------------------------------------------------------------
@@ -171,11 +172,7 @@ export function generateWork(batchCount: number, commandsPerBatch: number): Gene
     checkpoint = `${1_700_000_000_000 + b}-0`;
     // Snapshots: the resting orders go on changing in later batches.
     const orders = [...created.values()].map((order) => ({ ...order }));
-    const orderUpdates = [...updated.values()].map(({ orderId, status, filledQuantity, leavesQuantity, reason }): OrderUpdate => {
-      const update: OrderUpdate = { orderId, status, filledQuantity, leavesQuantity };
-      if (reason !== undefined) update.reason = reason;
-      return update;
-    });
+    const orderUpdates = [...updated.values()].map(orderUpdateOf);
     work.batches.push({ shard: 0, previousCheckpoint, checkpoint, lastSeq: seq, orders, orderUpdates, trades });
     work.orderRows += orders.length + orderUpdates.length;
     work.tradeRows += trades.length;

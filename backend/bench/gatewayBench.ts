@@ -21,6 +21,7 @@ import * as path from 'node:path';
 import autocannon from 'autocannon';
 import pino from 'pino';
 import { engineEnvironment, gatewayEnvironment } from '../config/env';
+import { DEFAULT_SYMBOLS } from '../config/symbols';
 import { runMigrations } from '../db/migrate';
 import { freePort, startPostgres, startRedis } from '../../local/dataTier';
 import { cpuSeconds, postgresCpuSeconds } from '../../local/processCpu';
@@ -31,7 +32,7 @@ const DURATION_S = Number(process.env.BENCH_DURATION ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const WARMUP_S = 3;
 const LOADGEN = process.env.BENCH_LOADGEN ?? 'wrk';
-const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'NVDA', 'META', 'TSLA', 'SPY'];
+const SYMBOLS = DEFAULT_SYMBOLS.split(',');
 const MID_TICKS = 10_000;
 const DIST = path.resolve(__dirname, '..', '..');
 

@@ -24,6 +24,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as v8 from 'node:v8';
 import pino from 'pino';
+import { DEFAULT_SYMBOLS } from '../config/symbols';
 import type { Side } from '../engine/types';
 import { COMMIT_CONNECTION_SETTINGS, commitBatch, INITIAL_CHECKPOINT, loadShardJournal, StoredOrder } from '../db/journal';
 import { runMigrations } from '../db/migrate';
@@ -33,7 +34,7 @@ import { OrderIdGenerator } from '../gateway/orderIds';
 import { startPostgres } from '../../local/dataTier';
 import { seededRandom } from '../../loadtest/seededRandom';
 
-const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'NVDA', 'META', 'TSLA', 'SPY'];
+const SYMBOLS = DEFAULT_SYMBOLS.split(',');
 const MID_TICKS = 10_000;
 const ORDERS_PER_BATCH = 5_000;
 const SHARD = 0;

@@ -6,7 +6,7 @@
 import type { Pool } from 'pg';
 import type { RestingOrder, Side } from '../engine/types';
 import type { OrderStatus, OrderView } from '../streams';
-import { OrderColumns, orderIdentityOf, Queryable } from './orders';
+import type { Queryable } from './orders';
 
 /** An order as the engine service keeps it and stores it: its view without the fills, and two columns of its own. */
 export interface StoredOrder extends Omit<OrderView, 'fills'> {
@@ -47,6 +47,13 @@ export interface OrderUpdate {
   reason?: string;
 }
 
+/** The update that takes an order committed earlier to the state of `order`. */
+export function orderUpdateOf({ orderId, status, filledQuantity, leavesQuantity, reason }: StoredOrder): OrderUpdate {
+  const update: OrderUpdate = { orderId, status, filledQuantity, leavesQuantity };
+  if (reason !== undefined) update.reason = reason;
+  return update;
+}
+
 /** The stream id before any entry: nothing committed yet. */
 export const INITIAL_CHECKPOINT = '0-0';
 
@@ -69,24 +76,6 @@ export interface BatchCommit {
   /** Every order of an earlier batch that this one changed, each once, in its state after the batch. */
   orderUpdates: OrderUpdate[];
   trades: StoredTrade[];
-}
-
-/** A row of the orders table with the columns a StoredOrder needs. */
-export interface StoredOrderRow extends OrderColumns {
-  seq: string;
-}
-
-export function storedOrderOf(row: StoredOrderRow): StoredOrder {
-  const stored: StoredOrder = {
-    ...orderIdentityOf(row),
-    status: row.status,
-    ackStatus: row.ack_status,
-    filledQuantity: Number(row.filled_quantity),
-    leavesQuantity: Number(row.leaves_quantity),
-    seq: Number(row.seq),
-  };
-  if (row.reason !== null) stored.reason = row.reason;
-  return stored;
 }
 
 export async function readCheckpoint(db: Queryable, shard: number): Promise<string | undefined> {

@@ -78,14 +78,7 @@ export class MatchingEngine {
 
   /** The orders resting on every book, in time priority (a snapshot's `orders`). */
   restingOrders(): RestingOrder[] {
-    const resting: number[] = [];
-    for (const book of this.books) {
-      for (const side of [book.bids, book.asks]) {
-        for (const level of side.levelsBestFirst()) {
-          for (let order = level.head; order !== NO_ORDER; order = this.orders.next(order)) resting.push(order);
-        }
-      }
-    }
+    const resting = this.restingHandles();
     resting.sort((a, b) => this.orders.sequence(a) - this.orders.sequence(b));
     return resting.map((order) => this.restingOrder(order));
   }
@@ -114,13 +107,7 @@ export class MatchingEngine {
    */
   forgetFinishedOrderIds(): void {
     const kept = new AcceptedOrderIds();
-    for (const book of this.books) {
-      for (const side of [book.bids, book.asks]) {
-        for (const level of side.levelsBestFirst()) {
-          for (let order = level.head; order !== NO_ORDER; order = this.orders.next(order)) kept.add(this.orders.orderId(order));
-        }
-      }
-    }
+    for (const order of this.restingHandles()) kept.add(this.orders.orderId(order));
     this.acceptedIds = kept;
   }
 
@@ -247,6 +234,19 @@ export class MatchingEngine {
       throw new TypeError(`snapshot: order ${order.orderId} crosses the ${order.symbol} book`);
     }
     this.rest(book, order.orderId, order.side, order.price, order.quantity, order.account ?? undefined);
+  }
+
+  /** The handles of the orders resting on every book, book by book, best level first. */
+  private restingHandles(): number[] {
+    const resting: number[] = [];
+    for (const book of this.books) {
+      for (const side of [book.bids, book.asks]) {
+        for (const level of side.levelsBestFirst()) {
+          for (let order = level.head; order !== NO_ORDER; order = this.orders.next(order)) resting.push(order);
+        }
+      }
+    }
+    return resting;
   }
 
   private restingOrder(handle: number): RestingOrder {

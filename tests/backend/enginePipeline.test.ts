@@ -6,6 +6,7 @@
  * engine has read N+1, then refused (a client order id already stored).
  */
 import { strict as assert } from 'node:assert';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { decodeReports, ENGINE_CONSUMER_GROUP, ExecutionReport, ordersStreamFor, PAYLOAD_FIELD, reportsStreamFor, topOfBookKeyFor } from '../../backend/streams';
 import type { CommandEnvelope } from '../../backend/streams';
@@ -26,8 +27,6 @@ function newOrder(orderId: string, side: 'buy' | 'sell', price: number, account:
   if (clientOrderId !== undefined) envelope.clientOrderId = clientOrderId;
   return envelope;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('engine pipeline: a batch refused by PostgreSQL while the next one is matched', function () {
   const tier = useDataTier();

@@ -2,8 +2,8 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { Client, Pool } from 'pg';
-import { arrayLiteral, BatchCommit, COMMIT_CONNECTION_SETTINGS, commitBatch, INITIAL_CHECKPOINT, loadShardJournal, OrderUpdate, StoredOrder, storedOrderOf, StoredOrderRow, StoredTrade } from '../../../backend/db/journal';
-import { findClientOrderIds, Queryable } from '../../../backend/db/orders';
+import { arrayLiteral, BatchCommit, COMMIT_CONNECTION_SETTINGS, commitBatch, INITIAL_CHECKPOINT, loadShardJournal, OrderUpdate, orderUpdateOf, StoredOrder, StoredTrade } from '../../../backend/db/journal';
+import { findClientOrderIds, OrderColumns, orderIdentityOf, Queryable } from '../../../backend/db/orders';
 import { useDataTier } from '../../harness/dataTier';
 
 /** Strings that an array literal encoder gets wrong when it quotes or escapes carelessly. */
@@ -57,9 +57,23 @@ function order(fields: Partial<StoredOrder> = {}): StoredOrder {
   };
 }
 
-/** The update that takes an order committed earlier to the state of `order`. */
-function update({ orderId, status, filledQuantity, leavesQuantity, reason }: StoredOrder): OrderUpdate {
-  return reason === undefined ? { orderId, status, filledQuantity, leavesQuantity } : { orderId, status, filledQuantity, leavesQuantity, reason };
+/** A row of the orders table with the columns a StoredOrder needs. */
+interface StoredOrderRow extends OrderColumns {
+  seq: string;
+}
+
+/** What commitBatch stored for an order, read back. */
+function storedOrderOf(row: StoredOrderRow): StoredOrder {
+  const stored: StoredOrder = {
+    ...orderIdentityOf(row),
+    status: row.status,
+    ackStatus: row.ack_status,
+    filledQuantity: Number(row.filled_quantity),
+    leavesQuantity: Number(row.leaves_quantity),
+    seq: Number(row.seq),
+  };
+  if (row.reason !== null) stored.reason = row.reason;
+  return stored;
 }
 
 function trade(taker: StoredOrder, maker: StoredOrder, fields: Partial<StoredTrade> = {}): StoredTrade {
@@ -195,7 +209,7 @@ describe('journal: commitBatch', function () {
       const taker = order({ quantity: 4, leavesQuantity: 0, filledQuantity: 4, status: 'filled', ackStatus: 'filled' });
       const filledMaker: StoredOrder = { ...maker, status: 'partially_filled', filledQuantity: 4, leavesQuantity: 6 };
       const fill = trade(taker, maker, { quantity: 4 });
-      const batch = next([taker], [fill], [update(filledMaker)]);
+      const batch = next([taker], [fill], [orderUpdateOf(filledMaker)]);
       assert.equal(await commitBatch(db, batch), 'committed');
 
       assert.deepEqual(await storedOrders([maker.orderId, taker.orderId]), [filledMaker, taker]);
@@ -209,7 +223,7 @@ describe('journal: commitBatch', function () {
       const cancelled: StoredOrder = { ...filledMaker, status: 'cancelled', leavesQuantity: 0, reason: 'user' };
       const market = order({ type: 'market', price: undefined, timeInForce: 'IOC', status: 'cancelled', ackStatus: 'cancelled', leavesQuantity: 0, reason: 'unfilled' });
       delete market.price;
-      assert.equal(await commitBatch(db, next([market], [], [update(cancelled)])), 'committed');
+      assert.equal(await commitBatch(db, next([market], [], [orderUpdateOf(cancelled)])), 'committed');
       assert.deepEqual(await storedOrders([maker.orderId, market.orderId]), [cancelled, market]);
     });
 
@@ -221,7 +235,7 @@ describe('journal: commitBatch', function () {
 
       const other = order();
       const cancelledFirst: StoredOrder = { ...first, status: 'cancelled', leavesQuantity: 0, reason: 'user' };
-      const stale: BatchCommit = { ...next([order(), other], [trade(other, first)], [update(cancelledFirst)]), previousCheckpoint: '0-0' };
+      const stale: BatchCommit = { ...next([order(), other], [trade(other, first)], [orderUpdateOf(cancelledFirst)]), previousCheckpoint: '0-0' };
       assert.equal(await commitBatch(db, stale), 'fenced');
 
       assert.deepEqual(await checkpointOf(shard), before);
@@ -241,7 +255,7 @@ describe('journal: commitBatch', function () {
       const innocent = order({ account: 'acct-dup', clientOrderId: 'fresh' });
       const duplicate = order({ account: 'acct-dup', clientOrderId: 'retry-me' });
       const filledOriginal = { ...original, status: 'filled' as const, filledQuantity: 10, leavesQuantity: 0 };
-      const batch = next([innocent, duplicate], [trade(innocent, original)], [update(filledOriginal)]);
+      const batch = next([innocent, duplicate], [trade(innocent, original)], [orderUpdateOf(filledOriginal)]);
       await assert.rejects(commitBatch(db, batch), (error: { code?: string; constraint?: string }) => {
         assert.equal(error.code, '23505');
         assert.equal(error.constraint, 'orders_account_client_order_id_key');
@@ -288,7 +302,7 @@ describe('journal: commitBatch', function () {
       const maker = order({ side: 'sell' });
       assert.equal(await commitBatch(db, next([maker])), 'committed');
       const taker = order({ quantity: 4, leavesQuantity: 0, filledQuantity: 4, status: 'filled', ackStatus: 'filled' });
-      const batch = next([taker], [trade(taker, maker, { quantity: 4 })], [update({ ...maker, status: 'partially_filled', filledQuantity: 4, leavesQuantity: 6 })]);
+      const batch = next([taker], [trade(taker, maker, { quantity: 4 })], [orderUpdateOf({ ...maker, status: 'partially_filled', filledQuantity: 4, leavesQuantity: 6 })]);
       const explain = new Client({ connectionString: tier.databaseUrl, options: COMMIT_CONNECTION_SETTINGS });
       await explain.connect();
       try {

@@ -5,6 +5,7 @@
  * whatever the number of gateways.
  */
 import { strict as assert } from 'node:assert';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeReports, ordersStreamFor, PAYLOAD_FIELD, reportsStreamFor } from '../../../backend/streams';
 import type { CommandEnvelope } from '../../../backend/streams';
 import { useDataTier } from '../../harness/dataTier';
@@ -20,8 +21,6 @@ function order(orderId: string): CommandEnvelope {
     requestId: orderId,
   };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('engine service: report streams trimmed by age', function () {
   const tier = useDataTier();
