@@ -1,5 +1,5 @@
 /**
- * Matching engine benchmark: `npm run bench:engine [-- --commands N --seed S --write FILE]`.
+ * Matching engine benchmark: `npm run bench:engine [-- --commands N --seed S --write FILE --compare]`.
  *
  * Builds a seeded workload (several symbols; ~70% limit orders around a
  * drifting mid, a quarter of them crossing the spread; ~20% cancels of resting
@@ -12,12 +12,17 @@
  * Both use `processInto` with one event array emptied every BATCH_EVENTS
  * events, as a service loop over a batch of commands would.
  * `--write FILE` also writes the workload as JSON lines for `npm run engine:replay`.
+ * `--compare` then plays the workload through nodejs-order-book too (see
+ * backend/bench/referenceBook.ts; its FOK orders without account): checks
+ * that both make the same trades and prints both rates, measured in
+ * alternating passes of the same run, and their ratio.
  */
 import { writeFileSync } from 'node:fs';
 import { addTrades, noTrades } from './eventOutput';
 import { MatchingEngine } from './matchingEngine';
 import type { Command, EngineEvent, NewOrderCommand, Side } from './types';
 import { seededRandom } from '../../loadtest/seededRandom';
+import { comparable, comparableTrades, ComparableTrade, ReferenceBooks } from '../bench/referenceBook';
 
 const SYMBOLS = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF', 'GGG', 'HHH'];
 /** One string per account, shared by its orders, as JSON.parse (which interns short strings) would give them. */
@@ -148,6 +153,59 @@ function timerOverheadNanoseconds(): number {
   return samples.sort()[samples.length >> 1];
 }
 
+/** nodejs-order-book takes about 10 s a pass of 1M commands: fewer passes than ours. */
+const REFERENCE_PASSES = 3;
+
+function referencePassSeconds(commands: Command[]): number {
+  const reference = new ReferenceBooks();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < commands.length; i++) reference.process(commands[i]);
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** The first place where the two trade lists differ, or undefined when they are the same. */
+function firstDifference(ours: ComparableTrade[], theirs: ComparableTrade[]): string | undefined {
+  const text = (trade: ComparableTrade | undefined) => (trade === undefined ? 'nothing' : JSON.stringify(trade));
+  for (let i = 0; i < Math.max(ours.length, theirs.length); i++) {
+    if (text(ours[i]) !== text(theirs[i])) return `trade ${i + 1}: ours ${text(ours[i])}, nodejs-order-book ${text(theirs[i])}`;
+  }
+  return undefined;
+}
+
+/** `--compare`: the same trades as nodejs-order-book, then both rates in alternating passes. Exits 1 if the trades differ. */
+function compareWithReference(workload: Command[]): void {
+  const commands = comparable(workload);
+  const engine = new MatchingEngine();
+  const reference = new ReferenceBooks();
+  const ours: ComparableTrade[] = [];
+  const theirs: ComparableTrade[] = [];
+  for (const command of commands) {
+    ours.push(...comparableTrades(command, engine.process(command)));
+    reference.process(command, (trade) => theirs.push(trade));
+  }
+  const difference = firstDifference(ours, theirs);
+  if (difference !== undefined) {
+    console.log(`compare: the trades differ from nodejs-order-book's at ${difference}`);
+    process.exitCode = 1;
+    return;
+  }
+  console.log(`compare: the same ${ours.length} trades as nodejs-order-book, in the same order (FOK orders sent without account)`);
+  const ourRates: number[] = [];
+  const theirRates: number[] = [];
+  for (let pass = 0; pass < REFERENCE_PASSES; pass++) {
+    ourRates.push(commands.length / throughputPass(commands).seconds);
+    theirRates.push(commands.length / referencePassSeconds(commands));
+  }
+  const median = (rates: number[]) => rates.sort((a, b) => a - b)[rates.length >> 1];
+  const oursMedian = median(ourRates);
+  const theirsMedian = median(theirRates);
+  console.log(
+    `compare: ours ${Math.round(oursMedian).toLocaleString('en-US')} commands/s, nodejs-order-book ` +
+      `${Math.round(theirsMedian).toLocaleString('en-US')} commands/s (medians of ${REFERENCE_PASSES} alternating passes): ` +
+      `×${(oursMedian / theirsMedian).toFixed(1)}`,
+  );
+}
+
 function percentile(sorted: Float64Array, fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
 }
@@ -161,6 +219,7 @@ function main(): void {
   const count = Number(optionValue('--commands', '1000000'));
   const seed = Number(optionValue('--seed', '42'));
   const writeTo = optionValue('--write', '');
+  const compare = process.argv.includes('--compare');
 
   const commands = buildWorkload(count, seed);
   const counts = { new: 0, cancel: 0, market: 0 };
@@ -198,6 +257,7 @@ function main(): void {
       `p99.9 ${micros(percentile(latencies, 0.999))}, max ${micros(latencies[latencies.length - 1])} ` +
       `(hrtime.bigint around every command; includes ~${overhead} ns timer cost)`,
   );
+  if (compare) compareWithReference(commands);
 }
 
 main();
