@@ -1,4 +1,5 @@
 /** Container operations the lab and its tests share: run, exec, wait for health, clean up. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 
@@ -74,8 +75,6 @@ export async function logTail(docker: Docker, container: string, lines = 30): Pr
   const { stdout, stderr } = demuxLogs(logs);
   return `${stdout}${stderr}`.trimEnd();
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Waits for a container's health check to pass (or, without one, for it to

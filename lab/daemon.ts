@@ -6,6 +6,7 @@
  * docker-proxy on the host, and builds use the host's network to reach the
  * Debian mirror and the npm registry.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import Docker from 'dockerode';
@@ -65,8 +66,6 @@ async function answers(docker: Docker): Promise<boolean> {
     return false;
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts the lab's dockerd unless it already runs; resolves once it answers. */
 export async function startDaemon(paths: LabPaths): Promise<{ docker: Docker; started: boolean }> {

@@ -12,6 +12,7 @@
  * PostgreSQL check holds for any script: every 201 the gateways answered
  * must be a new order in PostgreSQL.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -278,7 +279,7 @@ async function measureStack(options: BenchOptions) {
 async function measureFailover(dir: string, url: string, options: BenchOptions): Promise<RunFigures> {
   say('failover: killing backend-2 one second into an 11 s run');
   const failoverRun = runWrk(url, 11, options.connections, options.script);
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await sleep(1000);
   await crashStackProcess(dir, 'backend-2');
   return figures((await failoverRun).result);
 }
@@ -309,7 +310,7 @@ async function measureCeiling(options: BenchOptions): Promise<{ run: RunFigures;
     for (const port of [...ports, listenPort]) {
       while (!(await checkHealth(`http://127.0.0.1:${port}/health`))) {
         if (Date.now() > deadline) throw new Error(`the ceiling's process on port ${port} did not start; logs in ${paths.logs}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sleep(100);
       }
     }
     await runWrk(url, Math.min(options.warmupSeconds, 5), options.connections, options.script);

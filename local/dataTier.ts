@@ -6,6 +6,7 @@
  * PostgreSQL refuses to run as root, so when we are root it runs as the
  * `postgres` user and its data directory is handed to that user.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -213,7 +214,7 @@ async function waitUntil(what: string, child: ChildProcess, logFile: string, pro
       child.kill('SIGKILL');
       throw new Error(`${what} did not accept connections within ${STARTUP_TIMEOUT_MS / 1000}s; ${logFile}:\n${logTail(logFile)}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }
 

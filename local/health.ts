@@ -2,6 +2,7 @@
  * Health of the local stack's processes: an HTTP health endpoint answering
  * 2xx, a Redis PING, or a PostgreSQL `SELECT 1`.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { isRunning, logTail } from './processes';
@@ -68,6 +69,6 @@ export async function waitHealthy(record: ProcessRecord, signal?: AbortSignal): 
     if (Date.now() > deadline) {
       throw new Error(`${record.name} was not healthy at ${record.healthUrl} within ${STARTUP_TIMEOUT_MS / 1000} s; ${record.logFile}:\n${logTail(record.logFile)}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+    await sleep(POLL_INTERVAL_MS);
   }
 }

@@ -3,6 +3,7 @@
  * log file, recognising it again later by PID (and start time, so that a
  * reused PID is never mistaken for it), and stopping it.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -76,7 +77,7 @@ async function waitForExit(identity: ProcessIdentity, timeoutMs: number): Promis
   const deadline = Date.now() + timeoutMs;
   while (isRunning(identity)) {
     if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   return true;
 }

@@ -4,6 +4,7 @@
  * Every process is detached (it outlives `local:up`) and remembered in the
  * state file, which `stackStatus`, `downStack` and `restartProcess` read.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findBinary, freePort, startPostgres, startRedis } from './dataTier';
@@ -278,7 +279,7 @@ async function reloadNginx(master: number): Promise<void> {
     const workers = childPids(master);
     if (workers.length > 0 && workers.every((pid) => !oldWorkers.has(pid))) return;
     if (Date.now() > deadline) throw new StackError(`nginx (pid ${master}) still runs old workers ${NGINX_RELOAD_TIMEOUT_MS / 1000} s after a reload`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
   }
 }
 

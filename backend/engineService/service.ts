@@ -17,6 +17,7 @@
  * the checkpoint are already committed: their reports are re-published from
  * PostgreSQL instead of being matched a second time.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
@@ -117,7 +118,6 @@ export interface EngineHealth {
   waitingFor?: Dependency;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const retryDelay = (attempt: number) => Math.min(RETRY_DELAY_MS.max, RETRY_DELAY_MS.first * 2 ** Math.min(attempt - 1, 6));
 
 export class EngineService {

@@ -4,6 +4,7 @@
  * orders with 503, the engine waits and retries instead of crashing, and
  * nothing acknowledged is lost; both recover by themselves.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -16,8 +17,6 @@ import { client, Client, JsonResponse } from '../harness/http';
 import { countRows } from '../harness/postgres';
 import { EngineProcess, InProcessGateway, startEngine, startGatewayInProcess } from '../harness/services';
 import { lastEnqueuedIds } from '../harness/streams';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('data tier outages (own Redis and PostgreSQL, restarted in place)', function () {
   let root: string;

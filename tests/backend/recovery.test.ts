@@ -4,6 +4,7 @@
  * PostgreSQL exactly once with its fills, no command may be matched twice,
  * and the rebuilt books must match what PostgreSQL says rests.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { strict as assert } from 'node:assert';
 import { useDataTier } from '../harness/dataTier';
 import { request } from '../harness/http';
@@ -65,7 +66,7 @@ describe('engine crash recovery (SIGKILL under load, real processes)', function 
     const load = Promise.all(Array.from({ length: CLIENTS }, (_, i) => client(i)));
 
     const acknowledgedBeyond = async (count: number) => {
-      while (acknowledged.length < count) await new Promise((resolve) => setTimeout(resolve, 10));
+      while (acknowledged.length < count) await sleep(10);
     };
     for (const crash of [1, 2]) {
       await acknowledgedBeyond(acknowledged.length + 300);

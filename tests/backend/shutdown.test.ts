@@ -2,6 +2,7 @@
  * Graceful shutdown of the real processes: SIGTERM stops accepting, lets the
  * orders in flight get their answers, closes the connections and exits 0.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { strict as assert } from 'node:assert';
 import { ordersStreamFor, payloadOf } from '../../backend/streams';
 import { useDataTier } from '../harness/dataTier';
@@ -45,7 +46,7 @@ describe('graceful shutdown (SIGTERM, real processes)', function () {
         }),
       );
     }
-    while ((await enqueuedCommands(tier.redisUrl)) < enqueuedBefore + IN_FLIGHT) await new Promise((resolve) => setTimeout(resolve, 10));
+    while ((await enqueuedCommands(tier.redisUrl)) < enqueuedBefore + IN_FLIGHT) await sleep(10);
 
     const exited = gateway.stop('SIGTERM');
     process.kill(engine.pid, 'SIGCONT');
@@ -67,7 +68,7 @@ describe('graceful shutdown (SIGTERM, real processes)', function () {
       const pending = request('POST', `${gateway.url}/api/orders`, {
         body: { symbol: 'MSFT', side: 'buy', type: 'limit', price: '20.00', quantity: 2, account: 'term-buyer' },
       });
-      while ((await enqueuedCommands(tier.redisUrl)) === enqueuedBefore) await new Promise((resolve) => setTimeout(resolve, 10));
+      while ((await enqueuedCommands(tier.redisUrl)) === enqueuedBefore) await sleep(10);
       engine = await startEngine(tier);
       const answer = await pending;
       assert.equal(answer.status, 201);

@@ -4,6 +4,7 @@
  * the env contract's builders), or the gateway in-process via its app factory.
  * Every process started here is killed by an `after` hook or at exit.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ChildProcess, spawn } from 'node:child_process';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -80,7 +81,7 @@ async function waitForHttp(url: string, service: ServiceProcess): Promise<void> 
     const ok = await fetch(url).then((response) => response.ok, () => false);
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within ${READY_TIMEOUT_MS} ms:\n${service.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }
 
@@ -166,7 +167,7 @@ async function waitForWorkers(url: string, workers: number): Promise<void> {
     // A fresh connection each time: the cluster hands connections to the listening workers in turn.
     const health = await request('GET', `${url}/health`, { headers: { connection: 'close' } });
     if (health.status === 200) seen.add(health.body.worker);
-    else await new Promise((resolve) => setTimeout(resolve, 50));
+    else await sleep(50);
   }
 }
 

@@ -4,6 +4,7 @@
  * backend is killed under load, and `lab down` leaves nothing behind.
  * Run with `npm run test:containers` (root; see lab/).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -32,8 +33,6 @@ function node(args: string[], capture: boolean): Promise<{ code: number | null; 
     child.on('close', (code) => resolve({ code, stdout }));
   });
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the docker target on the lab engine (lab up / load / kill / lab down)', function () {
   this.timeout(20 * 60_000);

@@ -3,6 +3,7 @@
  * PostgreSQL: least_conn spreads the orders, and a gateway killed with
  * SIGKILL costs only the requests it had in flight and no acknowledged order.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as assert from 'node:assert/strict';
 import { Client } from 'pg';
 import { readLocalOutputs, LocalOutputs } from '../../local/outputs';
@@ -75,7 +76,7 @@ describe('local stack under load (nginx least_conn, failover)', function () {
     // gateway's port closed before sending and tries another. Sooner, an order can still leave on an idle
     // keepalive connection to the dead gateway whose close nginx has not handled yet; a POST that has
     // left is never sent twice, so that one gets a 502.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await sleep(1000);
     const probes: number[] = [];
     for (let i = 0; i < 20; i++) {
       const response = await postOrder(outputs.loadBalancerUrl, `probe-after-crash-${i}`);

@@ -2,6 +2,7 @@
  * Runs the real nginx on rendered configs: `nginx -t` in a fresh prefix, or a
  * foreground nginx on a free port that a test stops when done.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -94,7 +95,7 @@ export async function startNginx(config: string, port: number): Promise<RunningN
       await stop();
       throw new Error(`nginx did not start: ${stderr}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
   }
   return { prefix, stderr: () => stderr, stop };
 }

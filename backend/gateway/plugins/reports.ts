@@ -5,6 +5,7 @@
  * a plain XREAD from the last id seen. Reports nobody waits for (a timed-out
  * request, a re-published report after an engine restart) are dropped.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -92,7 +93,7 @@ export class ReportInbox {
       } catch (error) {
         if (this.closed) return;
         this.logger.warn({ err: (error as Error).message }, 'reading reports failed, retrying');
-        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+        await sleep(RETRY_DELAY_MS);
       }
     }
   }

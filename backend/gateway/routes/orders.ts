@@ -4,6 +4,7 @@
  * wait for its execution report; the engine publishes a report only after
  * committing the command's effects to PostgreSQL, so a 201 is durable.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import {
@@ -50,8 +51,6 @@ interface Placed {
   statusCode: 200 | 201;
   order: OrderView;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
