@@ -16,6 +16,7 @@
  *   taker id for them (`comparableTrade`).
  */
 import { LimitOrderOptions, MarketOrderOptions, OrderBook, SelfTradePreventionMode, Side } from 'nodejs-order-book';
+import { MatchingEngine } from '../engine';
 import type { Command, EngineEvent } from '../engine/types';
 
 /** A trade as both books can describe it. */
@@ -45,6 +46,23 @@ export function comparableTrades(command: Command, events: readonly EngineEvent[
       ? [{ symbol: event.symbol, makerOrderId: event.makerOrderId, takerOrderId: isMarket ? '' : event.takerOrderId, price: event.price, quantity: event.quantity }]
       : [],
   );
+}
+
+/** `commands` played on a fresh engine of ours and on fresh nodejs-order-book books, with each one's trades. */
+export interface PlayedOnBoth {
+  engine: MatchingEngine;
+  reference: ReferenceBooks;
+  ours: ComparableTrade[];
+  theirs: ComparableTrade[];
+}
+
+export function playOnBoth(commands: readonly Command[]): PlayedOnBoth {
+  const played: PlayedOnBoth = { engine: new MatchingEngine(), reference: new ReferenceBooks(), ours: [], theirs: [] };
+  for (const command of commands) {
+    played.ours.push(...comparableTrades(command, played.engine.process(command)));
+    played.reference.process(command, (trade) => played.theirs.push(trade));
+  }
+  return played;
 }
 
 export class ReferenceBooks {

@@ -22,7 +22,7 @@ import { addTrades, noTrades } from './eventOutput';
 import { MatchingEngine } from './matchingEngine';
 import type { Command, EngineEvent, NewOrderCommand, Side } from './types';
 import { seededRandom } from '../../loadtest/seededRandom';
-import { comparable, comparableTrades, ComparableTrade, ReferenceBooks } from '../bench/referenceBook';
+import { comparable, ComparableTrade, playOnBoth, ReferenceBooks } from '../bench/referenceBook';
 
 const SYMBOLS = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF', 'GGG', 'HHH'];
 /** One string per account, shared by its orders, as JSON.parse (which interns short strings) would give them. */
@@ -175,14 +175,7 @@ function firstDifference(ours: ComparableTrade[], theirs: ComparableTrade[]): st
 /** `--compare`: the same trades as nodejs-order-book, then both rates in alternating passes. Exits 1 if the trades differ. */
 function compareWithReference(workload: Command[]): void {
   const commands = comparable(workload);
-  const engine = new MatchingEngine();
-  const reference = new ReferenceBooks();
-  const ours: ComparableTrade[] = [];
-  const theirs: ComparableTrade[] = [];
-  for (const command of commands) {
-    ours.push(...comparableTrades(command, engine.process(command)));
-    reference.process(command, (trade) => theirs.push(trade));
-  }
+  const { ours, theirs } = playOnBoth(commands);
   const difference = firstDifference(ours, theirs);
   if (difference !== undefined) {
     console.log(`compare: the trades differ from nodejs-order-book's at ${difference}`);

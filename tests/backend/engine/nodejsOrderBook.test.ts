@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { comparable, comparableTrades, ComparableTrade, ReferenceBooks } from '../../../backend/bench/referenceBook';
+import { comparable, playOnBoth } from '../../../backend/bench/referenceBook';
 import { MatchingEngine } from '../../../backend/engine';
 import { commandDefect } from '../../../backend/engine/commandValidation';
 import type { Command } from '../../../backend/engine';
@@ -20,15 +20,7 @@ describe('matching engine against nodejs-order-book (an implementation nobody he
     fc.assert(
       fc.property(commandSequence({ reuseIds: false }), (generated) => {
         // The reference validates in its own way: compare on well-formed commands only.
-        const commands = comparable(generated.filter((command) => commandDefect(command) === undefined));
-        const engine = new MatchingEngine();
-        const reference = new ReferenceBooks();
-        const ours: ComparableTrade[] = [];
-        const theirs: ComparableTrade[] = [];
-        for (const command of commands) {
-          ours.push(...comparableTrades(command, engine.process(command)));
-          reference.process(command, (trade) => theirs.push(trade));
-        }
+        const { engine, reference, ours, theirs } = playOnBoth(comparable(generated.filter((command) => commandDefect(command) === undefined)));
         assert.deepEqual(ours, theirs);
         for (const symbol of SYMBOLS) assert.deepEqual(ourLevels(engine, symbol), reference.levels(symbol));
       }),
@@ -42,23 +34,14 @@ describe('matching engine against nodejs-order-book (an implementation nobody he
       { op: 'new', orderId: 'other', symbol: 'AAA', side: 'sell', type: 'limit', price: 100, quantity: 5, account: 'a2' },
       { op: 'new', orderId: 'fok', symbol: 'AAA', side: 'buy', type: 'limit', price: 100, quantity: 8, timeInForce: 'FOK', account: 'a1' },
     ];
-    const engine = new MatchingEngine();
-    const reference = new ReferenceBooks();
-    const theirs: ComparableTrade[] = [];
-    const ours = commands.flatMap((command) => {
-      reference.process(command, (trade) => theirs.push(trade));
-      return comparableTrades(command, engine.process(command));
-    });
+    const { ours, theirs } = playOnBoth(commands);
     // Ours: only 5 lots of other accounts, so the FOK changes nothing. The reference: 10 lots, so it
     // matches, cancels the own order, fills 5 and rests the other 3.
     assert.deepEqual(ours, []);
     assert.deepEqual(theirs, [{ symbol: 'AAA', makerOrderId: 'other', takerOrderId: 'fok', price: 100, quantity: 5 }]);
     // Without the account, as `comparable` sends it, both fill the FOK whole: 5 + 3 in time priority.
-    const fok = comparable(commands)[2];
-    assert.equal('account' in fok, false);
-    const again = new MatchingEngine();
-    for (const command of commands.slice(0, 2)) again.process(command);
-    assert.deepEqual(comparableTrades(fok, again.process(fok)), [
+    assert.equal('account' in comparable(commands)[2], false);
+    assert.deepEqual(playOnBoth(comparable(commands)).ours, [
       { symbol: 'AAA', makerOrderId: 'own', takerOrderId: 'fok', price: 100, quantity: 5 },
       { symbol: 'AAA', makerOrderId: 'other', takerOrderId: 'fok', price: 100, quantity: 3 },
     ]);
