@@ -18,6 +18,7 @@
  * alternating passes of the same run, and their ratio.
  */
 import { writeFileSync } from 'node:fs';
+import { uniformCommand } from './commandValidation';
 import { addTrades, noTrades } from './eventOutput';
 import { MatchingEngine } from './matchingEngine';
 import type { Command, EngineEvent, NewOrderCommand, Side } from './types';
@@ -86,6 +87,8 @@ function buildWorkload(count: number, seed: number): Command[] {
       };
       command = order;
     }
+    // In the shapes engine:replay gives its commands, so that both time the engine on the same kind of input.
+    command = uniformCommand(command);
     commands.push(command);
     tracker.process(command);
     if (command.op === 'new' && tracker.isOpen(orderId)) cancellable.push({ orderId, symbol });
