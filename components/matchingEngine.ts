@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { SERVICE_ENTRY_POINTS } from '../backend/config/entryPoints';
+import { serviceCommand } from '../backend/config/entryPoints';
 import { DEFAULTS, engineEnvironment } from '../backend/config/env';
 import { ResourceRequest } from './config';
 import { Platform } from './platform';
@@ -34,7 +34,7 @@ export function engineShardSpec(args: MatchingEngineArgs, shard: number): Servic
     name: `engine-${shard}`,
     role: 'engine',
     image: args.image,
-    command: ['node', SERVICE_ENTRY_POINTS.engine],
+    command: serviceCommand('engine'),
     env: engineEnvironment<EnvValue>({
       shard,
       metricsPort,

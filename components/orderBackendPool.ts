@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { SERVICE_ENTRY_POINTS } from '../backend/config/entryPoints';
+import { serviceCommand } from '../backend/config/entryPoints';
 import { DEFAULTS, gatewayEnvironment } from '../backend/config/env';
 import { NginxUpstreams } from '../nginx';
 import { MAX_BACKENDS, ResourceRequest } from './config';
@@ -49,7 +49,7 @@ export function gatewaySpec(args: OrderBackendPoolArgs): ServiceSpec {
     name: 'backend',
     role: 'gateway',
     image: args.image,
-    command: ['node', SERVICE_ENTRY_POINTS.gateway],
+    command: serviceCommand('gateway'),
     env: gatewayEnvironment<EnvValue>({
       port,
       // Every response's X-Backend-Id, and the name of the gateway's report stream.

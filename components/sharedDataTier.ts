@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
-import { SERVICE_ENTRY_POINTS } from '../backend/config/entryPoints';
+import { serviceCommand } from '../backend/config/entryPoints';
 import { migrateEnvironment } from '../backend/config/env';
 import { REDIS_EVICTION_POLICY, REDIS_MAXMEMORY_SHARE } from '../backend/streams/names';
 import { quantityBytes, ResourceRequest } from './config';
@@ -109,7 +109,7 @@ export function migrationSpec(args: SharedDataTierArgs, databaseUrl: EnvValue): 
     name: 'migrate',
     role: 'migrate',
     image: args.migrationImage,
-    command: ['node', SERVICE_ENTRY_POINTS.migrate],
+    command: serviceCommand('migrate'),
     env: migrateEnvironment<EnvValue>({ databaseUrl, logLevel: args.logLevel }),
     user: BACKEND_USER,
     resources: args.migrationResources,

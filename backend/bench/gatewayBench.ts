@@ -25,6 +25,7 @@ import { DEFAULT_SYMBOLS } from '../config/symbols';
 import { runMigrations } from '../db/migrate';
 import { freePort, startPostgres, startRedis } from '../../local/dataTier';
 import { cpuSeconds, postgresCpuSeconds } from '../../local/processCpu';
+import { ENTRY_POINTS } from '../../local/services';
 import { runWrk } from '../../loadtest/wrk';
 import { describeEngineBatches, engineTotals } from './engineFigures';
 
@@ -34,7 +35,6 @@ const WARMUP_S = 3;
 const LOADGEN = process.env.BENCH_LOADGEN ?? 'wrk';
 const SYMBOLS = DEFAULT_SYMBOLS.split(',');
 const MID_TICKS = 10_000;
-const DIST = path.resolve(__dirname, '..', '..');
 
 /** CPU seconds so far of each named process, and of PostgreSQL (postmaster and children). */
 function sampleCpu(pids: Record<string, number>, postmaster: number): Record<string, number> {
@@ -142,11 +142,11 @@ async function main(): Promise<void> {
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
   const common = { redisUrl: redis.url, databaseUrl: postgres.url, engineShards: 1, logLevel: 'warn' };
   const services = [
-    spawn(process.execPath, [...nodeArgs, path.join(DIST, 'backend/engineService/main.js')], {
+    spawn(process.execPath, [...nodeArgs, ENTRY_POINTS.engine], {
       env: { ...inherited, ...engineEnvironment({ ...common, shard: 0, metricsPort }) },
       stdio: ['ignore', 'inherit', 'inherit'],
     }),
-    spawn(process.execPath, [...nodeArgs, path.join(DIST, 'backend/gateway/main.js')], {
+    spawn(process.execPath, [...nodeArgs, ENTRY_POINTS.gateway], {
       env: { ...inherited, ...gatewayEnvironment({ ...common, port, gatewayId: 'bench', workers: 1 }) },
       stdio: ['ignore', 'inherit', 'inherit'],
     }),

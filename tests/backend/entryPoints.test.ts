@@ -1,5 +1,11 @@
-/** The entry points refuse a bad environment with a message naming the variable, and exit 2. */
+/**
+ * The entry points refuse a bad environment with a message naming the variable,
+ * and exit 2; the npm scripts and the image run them as the components do.
+ */
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { serviceCommand } from '../../backend/config/entryPoints';
 import { ENTRY_POINTS, spawnService } from '../harness/services';
 
 const GOOD = {
@@ -24,4 +30,20 @@ describe('entry points with a bad environment', function () {
       assert.match(service.output(), names);
     });
   }
+});
+
+describe('service commands', function () {
+  const repo = path.resolve(__dirname, '..', '..', '..');
+
+  it('the npm start scripts and the backend image run the commands the components give containers', function () {
+    const scripts = (JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    assert.equal(scripts['start:gateway'], serviceCommand('gateway').join(' '));
+    assert.equal(scripts['start:engine'], serviceCommand('engine').join(' '));
+    assert.equal(scripts.migrate, serviceCommand('migrate').join(' '));
+    const dockerfile = fs.readFileSync(path.join(repo, 'backend', 'Dockerfile'), 'utf8');
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile);
+    assert.ok(cmd, 'backend/Dockerfile has a CMD in JSON form');
+    assert.deepEqual(JSON.parse(cmd[1]), serviceCommand('gateway'));
+  });
+
 });
