@@ -1,3 +1,3 @@
 export { MatchingEngine } from './matchingEngine';
-export { commandDefect, parseCommandLine, type ParsedCommandLine, uniformCommand } from './commandValidation';
+export { commandDefect, parseCommandLine, type ParsedCommandLine } from './commandValidation';
 export * from './types';
