@@ -1,9 +1,9 @@
 /**
- * Matching engine benchmark: `npm run bench:engine [-- --commands N --seed S --write FILE --compare]`.
+ * Matching engine benchmark: `npm run bench:engine [-- --commands N --seed S --symbols N --ids counter|uuid --write FILE --compare]`.
  *
- * Builds a seeded workload (several symbols; ~70% limit orders around a
- * drifting mid, a quarter of them crossing the spread; ~20% cancels of resting
- * orders; ~10% market orders), then:
+ * Builds a seeded workload (8 symbols; ~70% limit orders around a drifting
+ * mid, a quarter of them crossing the spread; ~20% cancels of resting orders;
+ * ~10% market orders; order ids "1", "2", …), then:
  * - throughput: one warm-up pass, then 5 timed passes each on a fresh engine,
  *   no timer read per command; prints the median commands/s;
  * - latency: one more pass, separate from those, with process.hrtime.bigint()
@@ -16,16 +16,24 @@
  * backend/bench/referenceBook.ts; its FOK orders without account): checks
  * that both make the same trades and prints both rates, measured in
  * alternating passes of the same run, and their ratio.
+ * `--symbols N` spreads the same mix of commands over N symbols (thin books:
+ * with 2000, about one order a price level); `--ids uuid` gives the orders
+ * random UUIDs instead of a counter (seeded too) and changes nothing else.
  */
 import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import { uniformCommand } from './commandValidation';
 import { addTrades, noTrades } from './eventOutput';
 import { MatchingEngine } from './matchingEngine';
 import type { Command, EngineEvent, NewOrderCommand, Side } from './types';
 import { seededRandom } from '../../loadtest/seededRandom';
 import { comparable, ComparableTrade, playOnBoth, ReferenceBooks } from '../bench/referenceBook';
+import { integerFlag, parseFlags, UsageError } from '../../local/flags';
 
-const SYMBOLS = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF', 'GGG', 'HHH'];
+const DEFAULT_SYMBOLS = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF', 'GGG', 'HHH'];
+const MAX_SYMBOLS = 100_000;
+const MAX_COMMANDS = 100_000_000;
 /** One string per account, shared by its orders, as JSON.parse (which interns short strings) would give them. */
 const ACCOUNTS = Array.from({ length: 200 }, (_, i) => `acct-${i}`);
 const START_MID = 10_000;
@@ -36,13 +44,37 @@ interface OpenOrderRef {
   symbol: string;
 }
 
+type IdStyle = 'counter' | 'uuid';
+
+interface WorkloadShape {
+  symbols: string[];
+  ids: IdStyle;
+}
+
+/** The symbols of `--symbols count`: the default eight by name, more as S1, S2, … */
+function symbolNames(count: number): string[] {
+  return count <= DEFAULT_SYMBOLS.length ? DEFAULT_SYMBOLS.slice(0, count) : Array.from({ length: count }, (_, i) => `S${i + 1}`);
+}
+
+/** Version-4-style UUIDs from their own seeded stream, so that the rest of the workload is the same as with counter ids. */
+function uuidGenerator(seed: number): () => string {
+  const random = seededRandom(seed ^ 0x5bd1e995);
+  const hex = (digits: number) => {
+    let text = '';
+    while (text.length < digits) text += Math.floor(random() * 0x1_0000_0000).toString(16).padStart(8, '0');
+    return text.slice(0, digits);
+  };
+  return () => `${hex(8)}-${hex(4)}-4${hex(3)}-${'89ab'[Math.floor(random() * 4)]}${hex(3)}-${hex(12)}`;
+}
+
 /**
  * The workload. A reference engine runs alongside the generator only so that
  * cancels name orders that are really resting at that point.
  */
-function buildWorkload(count: number, seed: number): Command[] {
+function buildWorkload(count: number, seed: number, { symbols: SYMBOLS, ids }: WorkloadShape): Command[] {
   const random = seededRandom(seed);
   const below = (n: number) => Math.floor(random() * n);
+  const nextUuid = ids === 'uuid' ? uuidGenerator(seed) : undefined;
   const mids = SYMBOLS.map(() => START_MID);
   const tracker = new MatchingEngine();
   const cancellable: OpenOrderRef[] = [];
@@ -60,7 +92,7 @@ function buildWorkload(count: number, seed: number): Command[] {
   };
 
   for (let i = 1; i <= count; i++) {
-    const orderId = String(i);
+    const orderId = nextUuid === undefined ? String(i) : nextUuid();
     const symbolIndex = below(SYMBOLS.length);
     const symbol = SYMBOLS[symbolIndex];
     if (random() < 0.05) mids[symbolIndex] += random() < 0.5 ? -1 : 1;
@@ -206,18 +238,58 @@ function percentile(sorted: Float64Array, fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
 }
 
-function optionValue(name: string, fallback: string): string {
-  const index = process.argv.indexOf(name);
-  return index >= 0 && index + 1 < process.argv.length ? process.argv[index + 1] : fallback;
+const USAGE = 'usage: bench:engine -- [--commands 1000000] [--seed 42] [--symbols 8] [--ids counter|uuid] [--write FILE] [--compare]';
+
+interface BenchOptions {
+  count: number;
+  seed: number;
+  shape: WorkloadShape;
+  writeTo?: string;
+  compare: boolean;
+}
+
+/** The bench's flags; a bad one is a UsageError. */
+function parseBenchFlags(argv: string[]): BenchOptions {
+  const { values } = parseFlags(() =>
+    parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        commands: { type: 'string' },
+        seed: { type: 'string' },
+        symbols: { type: 'string' },
+        ids: { type: 'string' },
+        write: { type: 'string' },
+        compare: { type: 'boolean' },
+      },
+    }),
+  );
+  const ids = values.ids ?? 'counter';
+  if (ids !== 'counter' && ids !== 'uuid') throw new UsageError(`--ids "${ids}" must be counter or uuid`);
+  if (values.write === '') throw new UsageError('--write needs a file name');
+  return {
+    count: integerFlag('commands', values.commands, 1, MAX_COMMANDS) ?? 1_000_000,
+    seed: integerFlag('seed', values.seed, 0, 0xffff_ffff) ?? 42,
+    shape: { symbols: symbolNames(integerFlag('symbols', values.symbols, 1, MAX_SYMBOLS) ?? DEFAULT_SYMBOLS.length), ids },
+    // A relative name is taken from the folder the command was typed in (npm run moves to the package's).
+    writeTo: values.write === undefined ? undefined : path.resolve(process.env.INIT_CWD ?? process.cwd(), values.write),
+    compare: values.compare ?? false,
+  };
 }
 
 function main(): void {
-  const count = Number(optionValue('--commands', '1000000'));
-  const seed = Number(optionValue('--seed', '42'));
-  const writeTo = optionValue('--write', '');
-  const compare = process.argv.includes('--compare');
+  let options: BenchOptions;
+  try {
+    options = parseBenchFlags(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`bench:engine: ${error.message}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const { count, seed, shape, writeTo, compare } = options;
 
-  const commands = buildWorkload(count, seed);
+  const commands = buildWorkload(count, seed, shape);
   const counts = { new: 0, cancel: 0, market: 0 };
   for (const command of commands) {
     if (command.op === 'cancel') counts.cancel++;
@@ -225,10 +297,10 @@ function main(): void {
     else counts.new++;
   }
   console.log(
-    `workload: ${count} commands, seed ${seed}, ${SYMBOLS.length} symbols: ` +
+    `workload: ${count} commands, seed ${seed}, ${shape.symbols.length} symbols, ${shape.ids} ids: ` +
       `${counts.new} limit, ${counts.cancel} cancel, ${counts.market} market`,
   );
-  if (writeTo !== '') {
+  if (writeTo !== undefined) {
     writeFileSync(writeTo, commands.map((command) => JSON.stringify(command)).join('\n') + '\n');
     console.log(`workload written to ${writeTo}`);
   }

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { MatchingEngine, parseCommandLine, type Command } from '../../../backend/engine';
+
+// The compiled bench, next to this compiled test: dist/tests/backend/engine → dist/backend/engine.
+const BENCH = resolve(__dirname, '../../../backend/engine/bench.js');
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe('bench:engine workloads', () => {
+  let folder: string;
+  before(() => {
+    folder = mkdtempSync(join(tmpdir(), 'engine-bench-'));
+  });
+  after(() => rmSync(folder, { recursive: true, force: true }));
+
+  /** Runs the bench on a small workload written to `name`; its stdout and the workload's commands. */
+  function bench(name: string, flags: string[]) {
+    const file = join(folder, name);
+    const result = spawnSync(process.execPath, [BENCH, '--commands', '3000', '--write', file, ...flags], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(result.status, 0, result.stderr);
+    const commands = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const parsed = parseCommandLine(line);
+        assert.ok(parsed.ok, line);
+        return parsed.command;
+      });
+    return { stdout: result.stdout, commands };
+  }
+
+  const newOrders = (commands: Command[]) => commands.filter((command) => command.op === 'new');
+  const tradesOf = (commands: Command[]) => {
+    const engine = new MatchingEngine();
+    return commands.flatMap((command) => engine.process(command)).filter((event) => event.type === 'trade').length;
+  };
+
+  it('by default: counter ids over the eight symbols, and the trades it counts are the replayed workload trades', () => {
+    const { stdout, commands } = bench('default.jsonl', []);
+    assert.match(stdout, /workload: 3000 commands, seed 42, 8 symbols, counter ids: /);
+    // A new order's id is its place in the workload, counted from 1 (cancels name earlier orders).
+    commands.forEach((command, i) => assert.ok(command.op === 'cancel' || command.orderId === String(i + 1), JSON.stringify(command)));
+    assert.ok(new Set(commands.map((command) => command.symbol)).size <= 8);
+    const trades = tradesOf(commands);
+    assert.ok(trades > 0);
+    assert.match(stdout, new RegExp(`per pass: \\d+ events, ${trades} trades`));
+  });
+
+  it('--ids uuid gives every order a distinct UUID and changes nothing else; --symbols spreads the orders over that many books', () => {
+    const counter = bench('counter.jsonl', ['--seed', '7']).commands;
+    const { stdout, commands } = bench('uuid.jsonl', ['--seed', '7', '--ids', 'uuid']);
+    assert.match(stdout, /8 symbols, uuid ids: /);
+    const ids = newOrders(commands).map((command) => command.orderId);
+    assert.ok(ids.every((id) => UUID.test(id)), ids.find((id) => !UUID.test(id)));
+    assert.equal(new Set(ids).size, ids.length);
+    const withoutIds = (list: Command[]) => list.map(({ orderId: _, ...rest }) => rest);
+    assert.deepEqual(withoutIds(commands), withoutIds(counter));
+    assert.match(stdout, new RegExp(`per pass: \\d+ events, ${tradesOf(commands)} trades`));
+
+    const thin = bench('thin.jsonl', ['--symbols', '400']);
+    assert.match(thin.stdout, /400 symbols, counter ids: /);
+    assert.ok(new Set(thin.commands.map((command) => command.symbol)).size > 300);
+    assert.match(thin.stdout, new RegExp(`per pass: \\d+ events, ${tradesOf(thin.commands)} trades`));
+  });
+
+  it('refuses a bad flag with the reason and its usage, status 2', () => {
+    for (const [flags, reason] of [
+      [['--ids', 'guid'], /--ids "guid" must be counter or uuid/],
+      [['--symbols', '0'], /--symbols "0" must be an integer from 1 to 100000/],
+      [['--commands', '1e3x'], /--commands "1e3x" must be an integer/],
+      [['--fast'], /Unknown option '--fast'/],
+    ] as const) {
+      const result = spawnSync(process.execPath, [BENCH, ...flags], { encoding: 'utf8', timeout: 20_000 });
+      assert.equal(result.status, 2, flags.join(' '));
+      assert.match(result.stderr, reason);
+      assert.match(result.stderr, /usage: bench:engine -- /);
+      assert.equal(result.stdout, '');
+    }
+  });
+});
