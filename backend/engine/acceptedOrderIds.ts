@@ -23,9 +23,10 @@ const RUN_TRIAL = 4096;
  *   entries still in cache) and, if new and at most LATE_LIMIT entries from
  *   the end, inserted in place.
  * - A hash table for ids further out of order: open addressing, linear
- *   probing, at most half full, probing only 16-bit fingerprints; the full id
- *   is compared only on a fingerprint match. It is probed only for an id not
- *   after the greatest id it holds.
+ *   probing, at most half full. A slot holds the id's whole hash and its
+ *   place in `ids`, side by side, so that a probe and an insert touch one
+ *   cache line; the id itself is compared only when the hashes are equal.
+ *   It is probed only for an id not after the greatest id it holds.
  *
  * (A hash table of every id, millions of them, costs a cache and TLB miss
  * per probe.) Correctness never depends on the order ids arrive in; only
@@ -45,12 +46,11 @@ export class AcceptedOrderIds {
   /** The run's last (greatest) id; '' while it is empty. */
   private greatest = '';
 
-  /** Per slot: 16 bits of the id's hash, never 0; 0 marks an empty slot. */
-  private fingerprints = new Uint16Array(INITIAL_SLOTS);
-  /** Per occupied slot: the id's index in `ids`. */
-  private positionBySlot = new Int32Array(INITIAL_SLOTS);
-  /** Per occupied slot: the id's whole hash, so that growing the table does not hash every id again. */
-  private hashBySlot = new Int32Array(INITIAL_SLOTS);
+  /**
+   * Slot i is [hash, position + 1] at 2i, 2i + 1: the id's whole hash (so that growing the table
+   * does not hash every id again) and its index in `ids`; position + 1 = 0 marks an empty slot.
+   */
+  private slots = new Int32Array(2 * INITIAL_SLOTS);
   private slotMask = INITIAL_SLOTS - 1;
   private tableCount = 0;
   /** The greatest id in the table (shortlex); '' while it is empty. */
@@ -157,14 +157,13 @@ export class AcceptedOrderIds {
     return this.probe(id, hash) >= 0;
   }
 
-  /** The slot holding `id`, or ~slot for the empty slot where it would go (linear probing over the fingerprints). */
+  /** The slot holding `id`, or ~slot for the empty slot where it would go (linear probing). */
   private probe(id: string, hash: number): number {
-    const fingerprints = this.fingerprints;
+    const slots = this.slots;
     const mask = this.slotMask;
-    const fingerprint = fingerprintOf(hash);
     let slot = hash & mask;
-    for (; fingerprints[slot] !== 0; slot = (slot + 1) & mask) {
-      if (fingerprints[slot] === fingerprint && this.ids.at(this.positionBySlot[slot]) === id) return slot;
+    for (; slots[2 * slot + 1] !== 0; slot = (slot + 1) & mask) {
+      if (slots[2 * slot] === hash && this.ids.at(slots[2 * slot + 1] - 1) === id) return slot;
     }
     return ~slot;
   }
@@ -175,9 +174,8 @@ export class AcceptedOrderIds {
     const found = this.probe(id, hash);
     if (found >= 0) return false;
     const slot = ~found;
-    this.fingerprints[slot] = fingerprintOf(hash);
-    this.positionBySlot[slot] = position;
-    this.hashBySlot[slot] = hash;
+    this.slots[2 * slot] = hash;
+    this.slots[2 * slot + 1] = position + 1;
     this.tableCount++;
     // Only the run's fast path needs the table's greatest id.
     if (!this.tableOnly && before(this.tableGreatest, id)) this.tableGreatest = id;
@@ -185,24 +183,18 @@ export class AcceptedOrderIds {
   }
 
   private grow(): void {
-    const slotCount = 2 * this.fingerprints.length;
-    const fingerprints = new Uint16Array(slotCount);
-    const positionBySlot = new Int32Array(slotCount);
-    const hashBySlot = new Int32Array(slotCount);
-    const mask = slotCount - 1;
-    const old = this.fingerprints;
-    for (let oldSlot = 0; oldSlot < old.length; oldSlot++) {
-      if (old[oldSlot] === 0) continue;
-      const hash = this.hashBySlot[oldSlot];
+    const old = this.slots;
+    const slots = new Int32Array(2 * old.length);
+    const mask = old.length - 1; // twice as many slots as before, each two entries
+    for (let oldSlot = 0; oldSlot < old.length; oldSlot += 2) {
+      if (old[oldSlot + 1] === 0) continue;
+      const hash = old[oldSlot];
       let slot = hash & mask;
-      while (fingerprints[slot] !== 0) slot = (slot + 1) & mask;
-      fingerprints[slot] = old[oldSlot];
-      positionBySlot[slot] = this.positionBySlot[oldSlot];
-      hashBySlot[slot] = hash;
+      while (slots[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+      slots[2 * slot] = hash;
+      slots[2 * slot + 1] = old[oldSlot + 1];
     }
-    this.fingerprints = fingerprints;
-    this.positionBySlot = positionBySlot;
-    this.hashBySlot = hashBySlot;
+    this.slots = slots;
     this.slotMask = mask;
   }
 }
@@ -240,11 +232,6 @@ class IdLog {
     for (let i = 0; i < this.length; i++) values[i] = this.at(i);
     return values;
   }
-}
-
-/** The top 16 bits of the hash (the low bits pick the slot), made non-zero. */
-function fingerprintOf(hash: number): number {
-  return (hash >>> 16) | 1;
 }
 
 /** Whether `a` comes before `b` in shortlex order: shorter first, then by UTF-16 code units. */
