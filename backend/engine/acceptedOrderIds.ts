@@ -158,7 +158,8 @@ export class AcceptedOrderIds {
   }
 
   /** The slot holding `id`, or ~slot for the empty slot where it would go (linear probing). */
-  private probe(id: string, hash: number): number {
+  private probe(id: string, anyHash: number): number {
+    const hash = anyHash | 0; // as the Int32Array holds it, whatever number the hash function gave
     const slots = this.slots;
     const mask = this.slotMask;
     let slot = hash & mask;
@@ -174,7 +175,7 @@ export class AcceptedOrderIds {
     const found = this.probe(id, hash);
     if (found >= 0) return false;
     const slot = ~found;
-    this.slots[2 * slot] = hash;
+    this.slots[2 * slot] = hash; // | 0 by the Int32Array, as probe compares it
     this.slots[2 * slot + 1] = position + 1;
     this.tableCount++;
     // Only the run's fast path needs the table's greatest id.

@@ -38,6 +38,16 @@ describe('order id tables', () => {
     assert.equal(ids.add('other'), false);
   });
 
+  it('AcceptedOrderIds refuses repeats in its table whatever number the hash function returns', () => {
+    // Every id hashes to the same number, one an Int32Array cannot hold as it is.
+    const ids = new AcceptedOrderIds(() => 0xffff_fff0);
+    const ascending = Array.from({ length: 100 }, (_, i) => String(100 + i));
+    // Far behind the greatest id so far: these go to the hash table, not the sorted run.
+    const late = Array.from({ length: 50 }, (_, i) => String(i));
+    for (const id of [...ascending, ...late]) assert.equal(ids.add(id), true, id);
+    for (const id of [...late, ...ascending]) assert.equal(ids.add(id), false, id);
+  });
+
   it('AcceptedOrderIds refuses exactly the ids seen before, whatever order they arrive in', () => {
     // Ids from a small space, so that repeats are common: counters with and without prefixes or leading
     // zeros, runs that arrive ascending (the fast path) or descending, mixed with ids out of order, and arbitrary strings.
