@@ -31,7 +31,8 @@ import { seededRandom } from '../../loadtest/seededRandom';
 import { comparable, ComparableTrade, playOnBoth, ReferenceBooks } from '../bench/referenceBook';
 import { integerFlag, parseFlags, UsageError } from '../../local/flags';
 
-const DEFAULT_SYMBOLS = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF', 'GGG', 'HHH'];
+/** The default workload's symbols: its own, not the stack's DEFAULT_SYMBOLS, so that the workload stays the same. */
+const WORKLOAD_SYMBOLS = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF', 'GGG', 'HHH'];
 const MAX_SYMBOLS = 100_000;
 const MAX_COMMANDS = 100_000_000;
 /** One string per account, shared by its orders, as JSON.parse (which interns short strings) would give them. */
@@ -53,7 +54,7 @@ interface WorkloadShape {
 
 /** The symbols of `--symbols count`: the default eight by name, more as S1, S2, … */
 function symbolNames(count: number): string[] {
-  return count <= DEFAULT_SYMBOLS.length ? DEFAULT_SYMBOLS.slice(0, count) : Array.from({ length: count }, (_, i) => `S${i + 1}`);
+  return count <= WORKLOAD_SYMBOLS.length ? WORKLOAD_SYMBOLS.slice(0, count) : Array.from({ length: count }, (_, i) => `S${i + 1}`);
 }
 
 /** Version-4-style UUIDs from their own seeded stream, so that the rest of the workload is the same as with counter ids. */
@@ -71,11 +72,11 @@ function uuidGenerator(seed: number): () => string {
  * The workload. A reference engine runs alongside the generator only so that
  * cancels name orders that are really resting at that point.
  */
-function buildWorkload(count: number, seed: number, { symbols: SYMBOLS, ids }: WorkloadShape): Command[] {
+function buildWorkload(count: number, seed: number, { symbols, ids }: WorkloadShape): Command[] {
   const random = seededRandom(seed);
   const below = (n: number) => Math.floor(random() * n);
   const nextUuid = ids === 'uuid' ? uuidGenerator(seed) : undefined;
-  const mids = SYMBOLS.map(() => START_MID);
+  const mids = symbols.map(() => START_MID);
   const tracker = new MatchingEngine();
   const cancellable: OpenOrderRef[] = [];
   const commands: Command[] = [];
@@ -93,8 +94,8 @@ function buildWorkload(count: number, seed: number, { symbols: SYMBOLS, ids }: W
 
   for (let i = 1; i <= count; i++) {
     const orderId = nextUuid === undefined ? String(i) : nextUuid();
-    const symbolIndex = below(SYMBOLS.length);
-    const symbol = SYMBOLS[symbolIndex];
+    const symbolIndex = below(symbols.length);
+    const symbol = symbols[symbolIndex];
     if (random() < 0.05) mids[symbolIndex] += random() < 0.5 ? -1 : 1;
     const mid = mids[symbolIndex];
     const side: Side = random() < 0.5 ? 'buy' : 'sell';
@@ -270,7 +271,7 @@ function parseBenchFlags(argv: string[]): BenchOptions {
   return {
     count: integerFlag('commands', values.commands, 1, MAX_COMMANDS) ?? 1_000_000,
     seed: integerFlag('seed', values.seed, 0, 0xffff_ffff) ?? 42,
-    shape: { symbols: symbolNames(integerFlag('symbols', values.symbols, 1, MAX_SYMBOLS) ?? DEFAULT_SYMBOLS.length), ids },
+    shape: { symbols: symbolNames(integerFlag('symbols', values.symbols, 1, MAX_SYMBOLS) ?? WORKLOAD_SYMBOLS.length), ids },
     // A relative name is taken from the folder the command was typed in (npm run moves to the package's).
     writeTo: values.write === undefined ? undefined : path.resolve(process.env.INIT_CWD ?? process.cwd(), values.write),
     compare: values.compare ?? false,
