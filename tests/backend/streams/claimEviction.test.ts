@@ -66,13 +66,23 @@ describe('idempotency claims in a full Redis (REDIS_EVICTION_POLICY)', function 
     return { refused, claims: Number(await redis.dbsize()) - (await redis.exists(STREAM)) };
   }
 
+  /** How many of one round's claims are still in Redis. */
+  async function claimsKept(round: number): Promise<number> {
+    const keys = Array.from({ length: PER_ROUND }, (_, i) => idempotencyKeyFor('acct-1', `c-${round * PER_ROUND + i}`));
+    return redis.exists(...keys);
+  }
+
   it('evicts the oldest claims and takes every order; without eviction Redis refuses orders', async function () {
     const evicting = await fill(REDIS_EVICTION_POLICY);
     assert.equal(evicting.refused, 0);
     assert.ok(evicting.claims < ROUNDS * PER_ROUND, `${evicting.claims} claims kept of ${ROUNDS * PER_ROUND}: none evicted`);
-    const last = ROUNDS * PER_ROUND - 1;
-    assert.equal(await redis.exists(idempotencyKeyFor('acct-1', `c-${last}`)), 1, 'the newest claim is kept');
-    assert.equal(await redis.exists(idempotencyKeyFor('acct-1', 'c-0')), 0, 'the oldest claim made room');
+    // Redis picks what to evict from samples of keys (maxmemory-samples), so
+    // any single old claim may survive: about 8% of the oldest round does.
+    // What the policy promises is the shape: the oldest go, the newest stay.
+    const oldestKept = await claimsKept(0);
+    const newestKept = await claimsKept(ROUNDS - 1);
+    assert.ok(oldestKept < PER_ROUND / 4, `${oldestKept} of the oldest round's ${PER_ROUND} claims kept: the oldest did not make room`);
+    assert.ok(newestKept > PER_ROUND * 0.95, `${newestKept} of the newest round's ${PER_ROUND} claims kept: the newest were evicted`);
 
     const refusing = await fill('noeviction');
     assert.ok(refusing.refused > 0, 'Redis at its maxmemory without eviction refuses the claims');
