@@ -128,11 +128,13 @@ export async function upStack(options: UpOptions): Promise<StackState> {
 
   try {
     step(`stack folder ${paths.dir}`);
+    // Chosen here rather than by startPostgres/startRedis, so that neither takes the port nginx will listen on.
+    const [postgresPort, redisPort] = await distinctFreePorts(2, [options.port]);
     // PostgreSQL's SIGINT is its "fast" shutdown: sessions rolled back, a checkpoint, exit.
-    const postgres = await startPostgres({ dataDir: paths.postgresData, logFile: logFile('postgres'), detached: true });
+    const postgres = await startPostgres({ dataDir: paths.postgresData, logFile: logFile('postgres'), port: postgresPort, detached: true });
     rememberDataTier('postgres', postgres, 'SIGINT');
     options.signal?.throwIfAborted();
-    const redis = await startRedis({ dataDir: paths.redisData, logFile: logFile('redis'), appendOnly: true, detached: true });
+    const redis = await startRedis({ dataDir: paths.redisData, logFile: logFile('redis'), port: redisPort, appendOnly: true, detached: true });
     rememberDataTier('redis', redis, 'SIGTERM');
     options.signal?.throwIfAborted();
 

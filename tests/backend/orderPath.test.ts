@@ -4,6 +4,7 @@
  * PostgreSQL. Each test trades its own symbol and accounts, so the tests do
  * not depend on each other's books.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { strict as assert } from 'node:assert';
 import { idempotencyKeyFor } from '../../backend/streams';
 import { useDataTier } from '../harness/dataTier';
@@ -301,15 +302,17 @@ describe('order path (gateway in-process, engine process, real Redis and Postgre
 
   describe('overload and deadlines', function () {
     it('answers 503 with Retry-After beyond the in-flight bound, 504 with the orderId past the deadline', async function () {
-      const small = await startGatewayInProcess(tier, { gatewayId: 'gw-small', limits: { maxInFlight: 2, reportDeadlineMs: 300 } });
+      // A deadline long enough that the two waiting orders are surely still in flight when the third
+      // arrives, even on a busy machine, and short enough for a test.
+      const small = await startGatewayInProcess(tier, { gatewayId: 'gw-small', limits: { maxInFlight: 2, reportDeadlineMs: 2000 } });
       // With the engine paused, nothing gets a report: the first two wait, the third finds no room.
       process.kill(engine.pid, 'SIGSTOP');
       try {
         const order = (i: number) => orderBody({ symbol: 'NFLX', side: 'buy', price: '90.00', quantity: 1 + i });
         const waiting = [0, 1].map((i) => request('POST', `${small.url}/api/orders`, { body: order(i) }));
-        let refused: JsonResponse;
-        do refused = await request('POST', `${small.url}/api/orders`, { body: order(2) });
-        while (refused.status !== 503);
+        while (small.app.metrics.inFlightCount() < 2) await sleep(5);
+        const refused = await request('POST', `${small.url}/api/orders`, { body: order(2) });
+        assert.equal(refused.status, 503, JSON.stringify(refused.body));
         assert.equal(refused.body.error, 'overloaded');
         assert.equal(refused.headers.get('retry-after'), '1');
 

@@ -15,7 +15,7 @@ import { RunningPostgres, RunningRedis, startPostgres, startRedis } from '../../
 import type { SuiteDataTier } from '../harness/dataTier';
 import { client, Client, JsonResponse } from '../harness/http';
 import { countRows } from '../harness/postgres';
-import { EngineProcess, InProcessGateway, startEngine, startGatewayInProcess } from '../harness/services';
+import { EngineProcess, InProcessGateway, RESTART_TOLERANT_LIMITS, startEngine, startGatewayInProcess } from '../harness/services';
 import { lastEnqueuedIds } from '../harness/streams';
 
 describe('data tier outages (own Redis and PostgreSQL, restarted in place)', function () {
@@ -49,7 +49,7 @@ describe('data tier outages (own Redis and PostgreSQL, restarted in place)', fun
     await runMigrations(postgres.url, pino({ level: 'silent' }));
     tier = { redisUrl: redis.url, databaseUrl: postgres.url } as SuiteDataTier;
     engine = await startEngine(tier);
-    gateway = await startGatewayInProcess(tier, { gatewayId: 'gw-outage' });
+    gateway = await startGatewayInProcess(tier, { gatewayId: 'gw-outage', limits: RESTART_TOLERANT_LIMITS });
     api = client(gateway.url);
   });
 

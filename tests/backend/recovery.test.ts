@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import { useDataTier } from '../harness/dataTier';
 import { request } from '../harness/http';
 import { queryRows } from '../harness/postgres';
-import { EngineProcess, GatewayProcess, startEngine, startGatewayInProcess, startGatewayProcess } from '../harness/services';
+import { EngineProcess, GatewayProcess, RESTART_TOLERANT_LIMITS, startEngine, startGatewayInProcess, startGatewayProcess } from '../harness/services';
 import { withRedis } from '../harness/streams';
 
 const SYMBOLS = ['AAPL', 'MSFT'];
@@ -134,7 +134,7 @@ describe('engine crash recovery (SIGKILL under load, real processes)', function 
   });
 
   it('re-publishes, without matching again, a batch committed but not acknowledged before the crash', async function () {
-    const replayGateway = await startGatewayInProcess(tier, { gatewayId: 'gw-replay' });
+    const replayGateway = await startGatewayInProcess(tier, { gatewayId: 'gw-replay', limits: RESTART_TOLERANT_LIMITS });
     try {
       const maker = await request('POST', `${gateway.url}/api/orders`, {
         body: { symbol: 'GOOG', side: 'sell', type: 'limit', price: '10.00', quantity: 5, account: 'replay-maker' },

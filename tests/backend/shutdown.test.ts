@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { ordersStreamFor, payloadOf } from '../../backend/streams';
 import { useDataTier } from '../harness/dataTier';
 import { JsonResponse, request } from '../harness/http';
-import { EngineProcess, GatewayProcess, startEngine, startGatewayProcess } from '../harness/services';
+import { EngineProcess, GatewayProcess, RESTART_TOLERANT_LIMITS, startEngine, startGatewayInProcess, startGatewayProcess } from '../harness/services';
 import { withRedis } from '../harness/streams';
 
 const IN_FLIGHT = 20;
@@ -56,7 +56,8 @@ describe('graceful shutdown (SIGTERM, real processes)', function () {
   });
 
   it('engine: finishes its batch and exits 0; a new engine takes the orders enqueued meanwhile', async function () {
-    const gateway = await startGatewayProcess(tier, { gatewayId: 'gw-term-2' });
+    // In process: this test is about the engine's exit; the order waits through a cold engine start.
+    const gateway = await startGatewayInProcess(tier, { gatewayId: 'gw-term-2', limits: RESTART_TOLERANT_LIMITS });
     try {
       const first = await request('POST', `${gateway.url}/api/orders`, {
         body: { symbol: 'MSFT', side: 'sell', type: 'limit', price: '20.00', quantity: 2, account: 'term-seller' },
@@ -74,7 +75,7 @@ describe('graceful shutdown (SIGTERM, real processes)', function () {
       assert.equal(answer.status, 201);
       assert.equal(answer.body.status, 'filled');
     } finally {
-      await gateway.stop();
+      await gateway.app.close();
     }
   });
 });

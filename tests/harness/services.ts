@@ -171,6 +171,13 @@ async function waitForWorkers(url: string, workers: number): Promise<void> {
   }
 }
 
+/**
+ * For tests that restart the engine or PostgreSQL while an order waits: the
+ * wait must cover a cold start on a slow, busy machine, not only the 5 s a
+ * client is normally given (a 504 there would be the machine, not the code).
+ */
+export const RESTART_TOLERANT_LIMITS: Partial<GatewayLimits> = { reportDeadlineMs: 30_000 };
+
 export interface InProcessGateway {
   url: string;
   app: FastifyInstance;

@@ -62,7 +62,11 @@ describe('loadtest run (against a fake gateway)', () => {
     assert.ok(p50 > 0 && p50 <= p90 && p90 <= p99 && p99 <= p999 && p999 <= max, JSON.stringify(report.latencyMs));
     assert.deepEqual(report.backends.map((b) => b.name), ['backend-1', 'backend-2', 'backend-3']);
     assert.equal(report.backends[2].responses, 0);
-    assert.ok(Math.abs(report.backends[0].percent - 50) <= 1);
+    // The fake gateway alternates backends; the requests still in flight at the end (one per connection
+    // at most) are handled but not counted, so the two counts may differ by that much and one more.
+    const [first, second] = report.backends;
+    assert.ok(Math.abs(first.responses - second.responses) <= 8 + 1, `${first.responses} vs ${second.responses}`);
+    assert.ok(Math.abs(first.percent + second.percent - 100) <= 0.01 + 1e-9, `${first.percent} + ${second.percent}`);
 
     const table = formatReport(report);
     for (const label of ['orders/s', 'success', 'status codes', 'latency (ms)', 'p99.9', 'backend-3']) assert.ok(table.includes(label), label);

@@ -104,6 +104,8 @@ describe('local stack under load (nginx least_conn, failover)', function () {
     assert.ok(isRunning(restarted));
     const { stats } = await load({ runId: 'restarted' });
     assert.equal(stats.failed, 0, JSON.stringify({ statuses: Object.fromEntries(stats.statusCounts), errors: stats.errors, timeouts: stats.timeouts }));
-    assert.ok(share(stats, 'backend-2') >= 0.1, `backend-2: ${share(stats, 'backend-2')}`);
+    // Cold while the others are warm, it gets less than a quarter (0.21–0.23 measured); a gateway nginx
+    // never sends to gets none.
+    assert.ok(share(stats, 'backend-2') >= 0.05, `backend-2: ${share(stats, 'backend-2')}`);
   });
 });

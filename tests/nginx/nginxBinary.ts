@@ -58,14 +58,6 @@ export function checkConfig(config: string, prefix = makePrefix()): ConfigCheck 
   return { ok: result.status === 0, output: `${result.stdout}${result.stderr}`.trim(), prefix };
 }
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 export interface RunningNginx {
   prefix: string;
   stderr(): string;

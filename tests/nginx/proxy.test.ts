@@ -7,7 +7,8 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { renderNginxConfig, UpstreamAddress } from '../../nginx';
-import { freePort, RunningNginx, startNginx } from './nginxBinary';
+import { freePort } from '../../local/dataTier';
+import { RunningNginx, startNginx } from './nginxBinary';
 
 interface Stub {
   address: UpstreamAddress;
@@ -85,7 +86,10 @@ describe('nginx running the rendered config', () => {
   });
 
   async function balancer(upstreams: UpstreamAddress[]): Promise<{ port: number; nginx: RunningNginx }> {
-    const port = await freePort();
+    // Never an upstream's port: one test lists a port nothing listens on, which must stay so.
+    let port: number;
+    do port = await freePort();
+    while (upstreams.some((upstream) => upstream.port === port));
     // maxFails 0 keeps every gateway in rotation, so each request's first pick alternates.
     const config = renderNginxConfig({ upstreams, listenPort: port, listenAddress: '127.0.0.1', foreground: true, tuning: { maxFails: 0, workerProcesses: 1 } });
     const nginx = await startNginx(config, port);
