@@ -7,6 +7,8 @@ export interface EngineTotals {
   commitSeconds: number;
   commits: number;
   batchSeconds: number;
+  /** Batches matched while the previous one was still at PostgreSQL. */
+  matchedAhead: number;
 }
 
 export function engineTotals(metrics: string): EngineTotals {
@@ -17,15 +19,16 @@ export function engineTotals(metrics: string): EngineTotals {
     commitSeconds: value('engine_commit_seconds_sum'),
     commits: value('engine_commit_seconds_count'),
     batchSeconds: value('engine_batch_seconds_sum'),
+    matchedAhead: value('engine_batches_matched_ahead_total'),
   };
 }
 
-/** "N batches, M commands per batch, commit … ms, read to committed … ms (means)" between two readings (or since start). */
+/** "N batches (P% matched ahead), M commands per batch, commit … ms, read to committed … ms (means)" between two readings (or since start). */
 export function describeEngineBatches(after: EngineTotals, before?: EngineTotals): string {
   const delta = (key: keyof EngineTotals) => after[key] - (before?.[key] ?? 0);
   const batches = delta('batches');
   return (
-    `${batches} batches, ${(delta('commands') / batches).toFixed(1)} commands per batch, ` +
+    `${batches} batches (${((100 * delta('matchedAhead')) / batches).toFixed(0)}% matched ahead), ${(delta('commands') / batches).toFixed(1)} commands per batch, ` +
     `commit ${((delta('commitSeconds') / delta('commits')) * 1000).toFixed(2)} ms, ` +
     `read to committed ${((delta('batchSeconds') / batches) * 1000).toFixed(2)} ms (means)`
   );

@@ -10,6 +10,7 @@ export class EngineMetrics {
   readonly batchSize = new Histogram({ name: 'engine_batch_commands', help: 'Commands per batch', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], registers: [this.registry] });
   readonly commitSeconds = new Histogram({ name: 'engine_commit_seconds', help: 'Duration of the batch transaction', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1], registers: [this.registry] });
   readonly batchSeconds = new Histogram({ name: 'engine_batch_seconds', help: 'From a batch read to its commit: decoding, matching, waiting for the previous batch to commit, committing', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1], registers: [this.registry] });
+  readonly matchedAhead = new Counter({ name: 'engine_batches_matched_ahead_total', help: 'Batches matched while the previous batch was still being committed: the pipeline at work', registers: [this.registry] });
   readonly retries = new Counter({ name: 'engine_retries_total', help: 'Retries after a PostgreSQL or Redis failure, by dependency', labelNames: ['dependency'] as const, registers: [this.registry] });
   readonly openOrders = new Gauge({ name: 'engine_open_orders', help: 'Orders resting on the books of this shard', registers: [this.registry] });
 

@@ -133,6 +133,8 @@ export class EngineService {
   private waitingFor?: Dependency;
   /** The batch at PostgreSQL (then being published), if any; the next batch's commit waits for it. */
   private committing?: Promise<void>;
+  /** Until that batch's commit is known: a batch matched meanwhile was matched ahead (a metric). */
+  private commitInProgress = false;
   /** A batch whose commit failed for good (another writer): the loop stops with it. */
   private fatal?: Error;
   /** Publications run one after another, in batch order (the last top of book must win). */
@@ -194,6 +196,7 @@ export class EngineService {
         if (position !== '>') position = entries.length === 0 ? '>' : entries[entries.length - 1][0];
         if (entries.length === 0) continue;
         const batch = await this.prepare(entries);
+        if (this.commitInProgress) this.deps.metrics.matchedAhead.inc();
         // Commits go in order: this one once the previous one is known (which may have matched this one again).
         await this.settleCommitting(batch);
         this.startCommitting(batch);
@@ -312,11 +315,16 @@ export class EngineService {
 
   /** Sends the batch's statement now; once committed, its publication joins the queue. Not awaited: the loop reads on. */
   private startCommitting(batch: PreparedBatch): void {
-    this.committing = this.commitPrepared(batch).catch((error: Error) => {
-      // Remembered for the loop, which stops (a blocking read is interrupted).
-      this.fatal = error;
-      this.stopSignal.stop();
-    });
+    this.commitInProgress = true;
+    this.committing = this.commitPrepared(batch)
+      .catch((error: Error) => {
+        // Remembered for the loop, which stops (a blocking read is interrupted).
+        this.fatal = error;
+        this.stopSignal.stop();
+      })
+      .finally(() => {
+        this.commitInProgress = false;
+      });
   }
 
   private async commitPrepared(batch: PreparedBatch): Promise<void> {

@@ -3,7 +3,7 @@
  * N's statement is at PostgreSQL. When PostgreSQL then refuses batch N, N+1
  * was matched on books that never existed and must be matched again. Here
  * batch N is held at PostgreSQL (the test locks the checkpoint row) until the
- * engine has read N+1, then refused (a client order id already stored).
+ * engine has matched N+1, then refused (a client order id already stored).
  */
 import { strict as assert } from 'node:assert';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,7 +12,9 @@ import { decodeReports, ENGINE_CONSUMER_GROUP, ExecutionReport, ordersStreamFor,
 import type { CommandEnvelope } from '../../backend/streams';
 import { useDataTier } from '../harness/dataTier';
 import { queryRows } from '../harness/postgres';
-import { useEngine } from '../harness/services';
+import { engineTotals } from '../../backend/bench/engineFigures';
+import { request } from '../harness/http';
+import { EngineProcess, startEngine } from '../harness/services';
 import { withRedis } from '../harness/streams';
 
 const REPLY_TO = 'pipeline-test';
@@ -30,7 +32,19 @@ function newOrder(orderId: string, side: 'buy' | 'sell', price: number, account:
 
 describe('engine pipeline: a batch refused by PostgreSQL while the next one is matched', function () {
   const tier = useDataTier();
-  useEngine(tier);
+  let engine: EngineProcess;
+  before(async function () {
+    engine = await startEngine(tier);
+  });
+  after(async function () {
+    await engine?.stop();
+  });
+
+  /** How many batches the engine matched while the previous one was still at PostgreSQL. */
+  async function batchesMatchedAhead(): Promise<number> {
+    const metrics = await request('GET', `${engine.metricsUrl}/metrics`);
+    return engineTotals(metrics.body).matchedAhead;
+  }
 
   it('matches the next batch again on the rebuilt books', async function () {
     await withRedis(tier.redisUrl, async (redis) => {
@@ -56,9 +70,10 @@ describe('engine pipeline: a batch refused by PostgreSQL while the next one is m
         while ((await delivered()) < 1) await sleep(20);
         // Batch N+1, read and matched while N waits on the lock: on N's books S0 is gone and M1 rests;
         // on the real ones (N1 is a duplicate, never stored) M1 takes S0.
+        const aheadBefore = await batchesMatchedAhead();
         await enqueue([newOrder('M1', 'buy', 900, 'acct-m')]);
-        while ((await delivered()) < 2) await sleep(20);
-        await sleep(200);
+        // Until the engine has matched it, not only read it: the path this test is about.
+        while ((await batchesMatchedAhead()) === aheadBefore) await sleep(20);
       } finally {
         await lock.query('ROLLBACK');
         await lock.end();
