@@ -8,6 +8,9 @@ const BURN_THEN_IDLE = `while (process.cpuUsage().user < 300000); process.stdout
 /** Sleeps on a 2 ms timer 100 times, prints "slept", then idles until killed. */
 const SLEEP_OFTEN = `let left = 100; const nap = () => (left-- > 0 ? setTimeout(nap, 2) : process.stdout.write('slept\\n')); nap(); setInterval(() => {}, 1000);`;
 
+/** Half of SLEEP_OFTEN's naps. */
+const MANY_WAKE_UPS = 50;
+
 /** A child of this process that has printed `signal` after running `script`. */
 function childAfter(script: string, signal: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
@@ -48,9 +51,11 @@ describe('processCpu (from /proc)', function () {
   it('counts the wake-ups of a process that sleeps often, also among its parent’s children', async function () {
     child = await childAfter(SLEEP_OFTEN, 'slept');
     const pid = child.pid!;
-    assert.ok(wakeUps(pid) >= 100, `the child's wake-ups: ${wakeUps(pid)}`);
+    // 103–104 measured, against 4–5 for a child that sleeps once. Not 100: a nap whose timer is already due
+    // when the process gets the core back (preempted on a busy machine) does not block, so it is no wake-up.
+    assert.ok(wakeUps(pid) >= MANY_WAKE_UPS, `the child's wake-ups: ${wakeUps(pid)}`);
     const withChildren = wakeUps(process.pid, { children: true });
-    assert.ok(withChildren - wakeUps(process.pid) >= 100, `with children ${withChildren}, own ${wakeUps(process.pid)}`);
+    assert.ok(withChildren - wakeUps(process.pid) >= MANY_WAKE_UPS, `with children ${withChildren}, own ${wakeUps(process.pid)}`);
   });
 
   it('gives 0 for a process that does not exist', function () {
