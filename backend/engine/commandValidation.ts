@@ -20,7 +20,9 @@ export function commandDefect(value: unknown): RejectReason | undefined {
   if (!isAbsent(command.account) && typeof command.account !== 'string') return 'invalid-command';
 
   if (!isPositiveInteger(command.quantity)) return 'invalid-quantity';
-  if (command.type === 'market') return isAbsent(command.price) ? undefined : 'unexpected-price';
+  // A market order takes whatever the book offers: a price it carries (some producers write one on every
+  // order, or 0 for "market") is not its limit and is not read. The refusals do not include it.
+  if (command.type === 'market') return undefined;
   if (isAbsent(command.price)) return 'missing-price';
   return isPositiveInteger(command.price) ? undefined : 'invalid-price';
 }

@@ -14,7 +14,7 @@ export const SIDES: readonly Side[] = ['buy', 'sell'];
 export const ORDER_TYPES: readonly OrderType[] = ['limit', 'market'];
 export const TIMES_IN_FORCE: readonly TimeInForce[] = ['GTC', 'IOC', 'FOK'];
 
-/** Enter an order. `price` (ticks) is required for limit orders and absent for market orders. */
+/** Enter an order. `price` (ticks) is required for limit orders; a market order's is ignored. */
 export interface NewOrderCommand {
   op: 'new';
   orderId: string;
@@ -96,7 +96,6 @@ export type RejectReason =
   | 'invalid-quantity'
   | 'missing-price'
   | 'invalid-price'
-  | 'unexpected-price'
   | 'invalid-command';
 
 export interface RejectedEvent {

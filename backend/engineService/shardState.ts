@@ -225,7 +225,8 @@ export class ShardState {
       seq: ++this.lastSeq,
     };
     if (envelope.clientOrderId !== undefined) order.clientOrderId = envelope.clientOrderId;
-    if (command.price !== undefined) order.price = command.price;
+    // A market order's price, if one came, is not its limit (the engine ignores it): not stored either.
+    if (command.type === 'limit' && command.price !== undefined) order.price = command.price;
     if (reason !== undefined) order.reason = reason;
     return order;
   }

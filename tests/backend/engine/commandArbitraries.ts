@@ -25,14 +25,13 @@ export const MALFORMED_COMMANDS: unknown[] = [
   { op: 'new', orderId: 'x10', symbol: 'AAA', side: 'sell', type: 'limit', quantity: 3 },
   { op: 'new', orderId: 'x11', symbol: 'AAA', side: 'sell', type: 'limit', price: 0, quantity: 3 },
   { op: 'new', orderId: 'x12', symbol: 'AAA', side: 'sell', type: 'limit', price: 100.5, quantity: 3 },
-  { op: 'new', orderId: 'x13', symbol: 'AAA', side: 'buy', type: 'market', price: 100, quantity: 3 },
   { op: 'cancel', orderId: 'x14' },
   { op: 'cancel', symbol: 'AAA' },
 ];
 
 type CommandSpec =
   | { kind: 'limit'; symbol: string; buy: boolean; price: number; quantity: number; tif: 'GTC' | 'IOC' | 'FOK' | undefined; account: string | undefined; reuse: number | null }
-  | { kind: 'market'; symbol: string; buy: boolean; quantity: number; account: string | undefined }
+  | { kind: 'market'; symbol: string; buy: boolean; quantity: number; account: string | undefined; price: number | undefined }
   | { kind: 'cancel'; target: number; wrongSymbol: boolean }
   | { kind: 'malformed'; which: number };
 
@@ -57,7 +56,15 @@ const specArbitrary = (reuseIds: boolean): fc.Arbitrary<CommandSpec> =>
     },
     {
       weight: 2,
-      arbitrary: fc.record({ kind: fc.constant('market' as const), symbol, buy: side, quantity: fc.integer({ min: 1, max: 15 }), account }),
+      arbitrary: fc.record({
+        kind: fc.constant('market' as const),
+        symbol,
+        buy: side,
+        quantity: fc.integer({ min: 1, max: 15 }),
+        account,
+        // Now and then a price, which a market order ignores (0, or inside the book's band).
+        price: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(0, 97, 100, 103) }),
+      }),
     },
     {
       weight: 3,
@@ -93,7 +100,9 @@ export function commandSequence(options: { reuseIds: boolean; maxLength?: number
         case 'market': {
           const orderId = `o${index}`;
           ids.push({ orderId, symbol: spec.symbol });
-          return withAccount({ op: 'new', orderId, symbol: spec.symbol, side: spec.buy ? 'buy' : 'sell', type: 'market', quantity: spec.quantity }, spec.account);
+          const command: Command = { op: 'new', orderId, symbol: spec.symbol, side: spec.buy ? 'buy' : 'sell', type: 'market', quantity: spec.quantity };
+          if (spec.price !== undefined) command.price = spec.price;
+          return withAccount(command, spec.account);
         }
         case 'limit': {
           const orderId = spec.reuse !== null && ids.length > 0 ? ids[spec.reuse % ids.length].orderId : `o${index}`;

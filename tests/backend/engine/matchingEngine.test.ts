@@ -159,6 +159,17 @@ describe('MatchingEngine', () => {
       const events = engine.process(market('b1', 'buy', 5, { timeInForce: 'FOK' }));
       assert.deepEqual(summarize(events), ['accepted b1', 'trade s1>b1 100x2', 'cancelled b1 3 unfilled']);
     });
+
+    it('ignores a price it carries (0, or one the book is beyond): it is no limit', () => {
+      run(engine, limit('s1', 'sell', 100, 2), limit('s2', 'sell', 105, 2));
+      for (const [orderId, price] of [['b1', 99], ['b2', 0]] as const) {
+        const events = engine.process(market(orderId, 'buy', 1, { price }));
+        assert.deepEqual(events[0], {
+          type: 'accepted', symbol: 'AAA', orderId, side: 'buy', orderType: 'market', quantity: 1, timeInForce: 'IOC',
+        });
+      }
+      assert.deepEqual(summarize(engine.process(market('b3', 'buy', 5, { price: 1 }))), ['accepted b3', 'trade s2>b3 105x2', 'cancelled b3 3 unfilled']);
+    });
   });
 
   describe('cancel', () => {
@@ -229,7 +240,6 @@ describe('MatchingEngine', () => {
       ['zero price', limit('x', 'buy', 0, 1), 'invalid-price'],
       ['fractional price', limit('x', 'buy', 100.25, 1), 'invalid-price'],
       ['price as a string', limit('x', 'buy', '100' as unknown as number, 1), 'invalid-price'],
-      ['market with a price', market('x', 'buy', 1, { price: 100 }), 'unexpected-price'],
       ['unknown op', { op: 'amend', orderId: 'x', symbol: 'AAA' }, 'invalid-command'],
       ['unknown side', limit('x', 'hold' as 'buy', 100, 1), 'invalid-command'],
       ['unknown type', { ...limit('x', 'buy', 100, 1), type: 'stop' }, 'invalid-command'],

@@ -36,6 +36,19 @@ describe('ShardState (the engine service around the pure engine)', function () {
     assert.equal(state.openOrderCount, 0);
   });
 
+  it('stores and reports no price for a market order, even one that came with a price (the engine ignores it)', function () {
+    const state = ShardState.fromJournal(emptyJournal);
+    const effects = state.apply(
+      [placing('s1', { side: 'sell', price: 101, quantity: 2 }), placing('m1', { type: 'market', price: 99, quantity: 3, timeInForce: 'IOC' })],
+      new Map(),
+    );
+    const market = effects.orders.find((order) => order.orderId === 'm1')!;
+    assert.equal(market.price, undefined);
+    assert.deepEqual([market.status, market.filledQuantity, market.leavesQuantity], ['cancelled', 2, 0], 'it took s1 at 101, beyond the price it came with');
+    const report = effects.reports.find(({ report }) => report.requestId === 'm1')!.report;
+    assert.equal(report.kind === 'order' && 'price' in report.order, false);
+  });
+
   it('answers a client order id already used (stored, or earlier in the batch) with a duplicate report and matches nothing', function () {
     const state = ShardState.fromJournal(emptyJournal);
     const stored = new Map([[clientOrderKey('acct-x', 'c-stored'), 'old-order']]);
