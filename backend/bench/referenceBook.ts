@@ -74,11 +74,13 @@ export class ReferenceBooks {
    * `onTrade` when given.
    */
   process(command: Command, onTrade?: (trade: ComparableTrade) => void): void {
-    const book = this.bookFor(command.symbol);
     if (command.op === 'cancel') {
-      book.cancel(command.orderId);
+      // By id, in the book named, or in whichever holds it when none is (as our engine does).
+      const books = command.symbol === undefined ? [...this.books.values()] : [this.bookFor(command.symbol)];
+      for (const book of books) book.cancel(command.orderId);
       return;
     }
+    const book = this.bookFor(command.symbol);
     const order: MarketOrderOptions = { side: command.side === 'buy' ? Side.BUY : Side.SELL, size: command.quantity };
     if (command.account !== undefined) {
       order.accountId = command.account;

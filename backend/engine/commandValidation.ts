@@ -11,9 +11,10 @@ import type { Command, OrderType, RejectReason, Side, TimeInForce } from './type
 export function commandDefect(value: unknown): RejectReason | undefined {
   if (typeof value !== 'object' || value === null) return 'invalid-command';
   const command = value as Record<string, unknown>;
-  if (!isNonEmptyString(command.orderId) || !isNonEmptyString(command.symbol)) return 'invalid-command';
-  if (command.op === 'cancel') return undefined;
-  if (command.op !== 'new') return 'invalid-command';
+  if (!isNonEmptyString(command.orderId)) return 'invalid-command';
+  // A cancel finds its order by id; a symbol, if it names one, is checked against the order's.
+  if (command.op === 'cancel') return isAbsent(command.symbol) || isNonEmptyString(command.symbol) ? undefined : 'invalid-command';
+  if (command.op !== 'new' || !isNonEmptyString(command.symbol)) return 'invalid-command';
 
   if (!isSide(command.side) || !isOrderType(command.type)) return 'invalid-command';
   if (!isAbsent(command.timeInForce) && !isTimeInForce(command.timeInForce)) return 'invalid-command';

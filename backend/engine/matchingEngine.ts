@@ -216,11 +216,11 @@ export class MatchingEngine {
   private cancel(command: CancelOrderCommand, events: EngineEvent[]): void {
     const handle = this.openOrders.find(command.orderId);
     const level = handle === NO_ORDER ? null : this.orders.level(handle);
-    if (level === null || level.bookSide.symbol !== command.symbol) {
+    if (level === null || (command.symbol !== undefined && command.symbol !== null && level.bookSide.symbol !== command.symbol)) {
       events.push(rejected(command, 'unknown-order'));
       return;
     }
-    events.push(cancelled(command.symbol, command.orderId, this.orders.remaining(handle), 'user'));
+    events.push(cancelled(level.bookSide.symbol, command.orderId, this.orders.remaining(handle), 'user'));
     this.remove(level, handle);
     if (level.orderCount === 0) level.bookSide.removeLevel(level);
   }

@@ -31,14 +31,17 @@ export interface NewOrderCommand {
   account?: string;
 }
 
-/** Cancel the open remainder of an order. */
+/** Cancel the open remainder of an order, found by its id; `symbol`, when given, must be the order's. */
 export interface CancelOrderCommand {
   op: 'cancel';
   orderId: string;
-  symbol: string;
+  symbol?: string;
 }
 
 export type Command = NewOrderCommand | CancelOrderCommand;
+
+/** A command that names its symbol, as every command on the streams does: they are routed to shards by symbol. */
+export type RoutedCommand = NewOrderCommand | (CancelOrderCommand & { symbol: string });
 
 /** The order passed validation; for a limit GTC order it rests unless it trades. */
 export interface AcceptedEvent {

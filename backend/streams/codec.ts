@@ -7,7 +7,7 @@
  * check the shape, since anything with Redis access can write to a stream; a
  * malformed item decodes to an error value, not an exception.
  */
-import { Command, OrderType, RejectReason, Side, TimeInForce, ORDER_TYPES, SIDES, TIMES_IN_FORCE } from '../engine/types';
+import { OrderType, RejectReason, RoutedCommand, Side, TimeInForce, ORDER_TYPES, SIDES, TIMES_IN_FORCE } from '../engine/types';
 
 export const ORDER_STATUSES = ['new', 'partially_filled', 'filled', 'cancelled', 'rejected'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -46,7 +46,7 @@ export interface OrderView {
 
 /** A command plus where its report goes. */
 export interface CommandEnvelope {
-  command: Command;
+  command: RoutedCommand;
   /** The report goes to `reportsStreamFor(replyTo)`. */
   replyTo: string;
   /** What the waiting request is keyed by: the orderId of a `new`, a fresh id for a `cancel`. */

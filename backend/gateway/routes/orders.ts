@@ -17,7 +17,7 @@ import {
   ordersQuerySchema,
 } from '../../api/schemas';
 import { parseSymbols, SymbolSpec } from '../../config/symbols';
-import type { Command, NewOrderCommand } from '../../engine/types';
+import type { NewOrderCommand, RoutedCommand } from '../../engine/types';
 import { findAcknowledgements, findOrder, findOrdersByAccount } from '../../db/orders';
 import { idempotencyKeyFor, isOpenStatus, ordersStreamFor, OrderView, shardOf } from '../../streams';
 import { Claim, CommandBatcher } from '../commandBatcher';
@@ -102,7 +102,7 @@ export const orderRoutes = fp<OrderRoutesOptions>(
      * for its report; the waiter is registered first. Returns the claim an
      * earlier order holds instead, when there is one (nothing is enqueued then).
      */
-    async function send(command: Command, requestId: string, clientOrderId?: string, claim?: Claim) {
+    async function send(command: RoutedCommand, requestId: string, clientOrderId?: string, claim?: Claim) {
       const report = reports.expect(requestId, limits.reportDeadlineMs);
       const envelope = { command, replyTo: reports.replyTo, requestId, ...(clientOrderId === undefined ? {} : { clientOrderId }) };
       let previousClaim: string | undefined;

@@ -25,14 +25,14 @@ export const MALFORMED_COMMANDS: unknown[] = [
   { op: 'new', orderId: 'x10', symbol: 'AAA', side: 'sell', type: 'limit', quantity: 3 },
   { op: 'new', orderId: 'x11', symbol: 'AAA', side: 'sell', type: 'limit', price: 0, quantity: 3 },
   { op: 'new', orderId: 'x12', symbol: 'AAA', side: 'sell', type: 'limit', price: 100.5, quantity: 3 },
-  { op: 'cancel', orderId: 'x14' },
   { op: 'cancel', symbol: 'AAA' },
+  { op: 'cancel', orderId: 'x14', symbol: 7 },
 ];
 
 type CommandSpec =
   | { kind: 'limit'; symbol: string; buy: boolean; price: number; quantity: number; tif: 'GTC' | 'IOC' | 'FOK' | undefined; account: string | undefined; reuse: number | null }
   | { kind: 'market'; symbol: string; buy: boolean; quantity: number; account: string | undefined; price: number | undefined }
-  | { kind: 'cancel'; target: number; wrongSymbol: boolean }
+  | { kind: 'cancel'; target: number; symbolNamed: 'right' | 'wrong' | 'none' }
   | { kind: 'malformed'; which: number };
 
 const side = fc.boolean();
@@ -71,8 +71,12 @@ const specArbitrary = (reuseIds: boolean): fc.Arbitrary<CommandSpec> =>
       arbitrary: fc.record({
         kind: fc.constant('cancel' as const),
         target: fc.nat(),
-        // Now and then name the order under the other symbol: it must not be found.
-        wrongSymbol: fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+        // Now and then name the order under the other symbol (it must not be found), or under none (found by id).
+        symbolNamed: fc.oneof(
+          { weight: 6, arbitrary: fc.constant('right' as const) },
+          { weight: 1, arbitrary: fc.constant('wrong' as const) },
+          { weight: 1, arbitrary: fc.constant('none' as const) },
+        ),
       }),
     },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('malformed' as const), which: fc.nat() }) },
@@ -95,7 +99,8 @@ export function commandSequence(options: { reuseIds: boolean; maxLength?: number
           if (ids.length === 0) return { op: 'cancel', orderId: 'never-entered', symbol: SYMBOLS[0] };
           const target = ids[spec.target % ids.length];
           const otherSymbol = SYMBOLS.find((s) => s !== target.symbol) as string;
-          return { op: 'cancel', orderId: target.orderId, symbol: spec.wrongSymbol ? otherSymbol : target.symbol };
+          if (spec.symbolNamed === 'none') return { op: 'cancel', orderId: target.orderId };
+          return { op: 'cancel', orderId: target.orderId, symbol: spec.symbolNamed === 'wrong' ? otherSymbol : target.symbol };
         }
         case 'market': {
           const orderId = `o${index}`;

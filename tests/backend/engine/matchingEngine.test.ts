@@ -195,6 +195,20 @@ describe('MatchingEngine', () => {
       ]);
     });
 
+    it('finds the order by its id alone when the cancel names no symbol (null counts as none)', () => {
+      run(engine, limit('s1', 'sell', 100, 5), { ...limit('z1', 'buy', 90, 2), symbol: 'ZZZ' });
+      assert.deepEqual(engine.process({ op: 'cancel', orderId: 'z1' }), [
+        { type: 'cancelled', symbol: 'ZZZ', orderId: 'z1', remainingQuantity: 2, reason: 'user' },
+      ]);
+      assert.deepEqual(summarize(run(engine, { op: 'cancel', orderId: 's1', symbol: null } as unknown as Command, { op: 'cancel', orderId: 's1' })), [
+        'cancelled s1 5 user',
+        'rejected s1 unknown-order',
+      ]);
+      assert.deepEqual(engine.process({ op: 'cancel', orderId: 'nope' }), [
+        { type: 'rejected', symbol: '', orderId: 'nope', command: 'cancel', reason: 'unknown-order' },
+      ]);
+    });
+
     it('removes an order from the middle of a level without disturbing the others\' priority', () => {
       run(engine, limit('s1', 'sell', 100, 1), limit('s2', 'sell', 100, 1), limit('s3', 'sell', 100, 1), cancel('s2'));
       assert.deepEqual(engine.topOfBook('AAA').ask, { price: 100, quantity: 2, orders: 2 });
@@ -247,7 +261,8 @@ describe('MatchingEngine', () => {
       ['missing symbol', { ...limit('x', 'buy', 100, 1), symbol: undefined }, 'invalid-command'],
       ['missing orderId', { ...limit('x', 'buy', 100, 1), orderId: undefined }, 'invalid-command'],
       ['account not a string', limit('x', 'buy', 100, 1, { account: 12 as unknown as string }), 'invalid-command'],
-      ['cancel without a symbol', { op: 'cancel', orderId: 'x' }, 'invalid-command'],
+      ['cancel with a symbol that is not text', { op: 'cancel', orderId: 'x', symbol: 7 }, 'invalid-command'],
+      ['cancel without an orderId', { op: 'cancel', symbol: 'AAA' }, 'invalid-command'],
     ];
     for (const [name, command, reason] of cases) {
       it(`refuses ${name} with ${reason}`, () => {

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import type { StoredRestingOrder } from '../../../backend/db/journal';
 import { clientOrderKey } from '../../../backend/db/orders';
-import type { NewOrderCommand } from '../../../backend/engine';
+import type { NewOrderCommand, RoutedCommand } from '../../../backend/engine';
 import { ShardState } from '../../../backend/engineService/shardState';
 import type { CommandEnvelope } from '../../../backend/streams';
 import { commandSequence, MALFORMED_COMMANDS, SYMBOLS } from '../engine/commandArbitraries';
@@ -106,11 +106,11 @@ describe('ShardState (the engine service around the pure engine)', function () {
 });
 
 describe('ShardState forgetting finished order ids (memory bounded by the resting orders)', function () {
-  /** Gateway-like batches: every new order has an account, nothing malformed, ids unique. */
+  /** Gateway-like batches: every new order has an account, every command its symbol, nothing malformed, ids unique. */
   const batches = commandSequence({ reuseIds: false, maxLength: 120 })
     .map((commands) =>
       commands
-        .filter((command) => !MALFORMED_COMMANDS.includes(command))
+        .filter((command): command is RoutedCommand => !MALFORMED_COMMANDS.includes(command) && command.symbol !== undefined)
         .map((command): CommandEnvelope => {
           if (command.op === 'new' && command.account === undefined) command.account = 'a0';
           return { command, replyTo: 'gw.0', requestId: `r-${command.orderId}` };
