@@ -32,8 +32,9 @@ export type ParsedCommandLine = { ok: true; command: Command } | { ok: false; er
 
 /**
  * Parse one line of untrusted JSON into a Command shape: a JSON object with a
- * known `op`. Its fields are not checked here; `process()` rejects bad ones
- * with an event, as it would for the same command arriving from a stream.
+ * known `op`. Its fields are not checked here (an integer `orderId` becomes
+ * text); `process()` rejects bad ones with an event, as it would for the same
+ * command arriving from a stream.
  */
 export function parseCommandLine(line: string): ParsedCommandLine {
   let value: unknown;
@@ -45,9 +46,12 @@ export function parseCommandLine(line: string): ParsedCommandLine {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, error: 'not a JSON object' };
   }
-  const op = (value as { op?: unknown }).op;
-  if (op !== 'new' && op !== 'cancel') return { ok: false, error: `unknown op ${JSON.stringify(op) ?? 'undefined'}` };
-  return { ok: true, command: uniformCommand(value as Record<string, unknown>) };
+  const fields = value as Record<string, unknown>;
+  if (fields.op !== 'new' && fields.op !== 'cancel') return { ok: false, error: `unknown op ${JSON.stringify(fields.op) ?? 'undefined'}` };
+  // Producers of such files often write a counter id as a JSON number: it is read as its decimal text,
+  // the id the events then carry (anything else that is not text is still refused by the engine).
+  if (Number.isSafeInteger(fields.orderId)) fields.orderId = String(fields.orderId);
+  return { ok: true, command: uniformCommand(fields) };
 }
 
 /**

@@ -24,6 +24,19 @@ describe('command validation', () => {
     assert.equal(parseCommandLine('{oops').ok, false);
   });
 
+  it('reads an integer orderId as its decimal text; any other non-text id is left for the engine to refuse', () => {
+    const parsed = (line: string) => {
+      const result = parseCommandLine(line);
+      assert.ok(result.ok);
+      return result.command;
+    };
+    assert.deepEqual({ ...parsed('{"op":"cancel","orderId":17,"symbol":"A"}') }, { op: 'cancel', orderId: '17', symbol: 'A' });
+    assert.equal(parsed('{"op":"new","orderId":42,"symbol":"A","side":"buy","type":"limit","price":5,"quantity":1}').orderId, '42');
+    for (const line of ['{"op":"new","orderId":1.5,"symbol":"A","side":"buy","type":"limit","price":5,"quantity":1}', '{"op":"cancel","orderId":true,"symbol":"A"}']) {
+      assert.equal(commandDefect(parsed(line)), 'invalid-command', line);
+    }
+  });
+
   it('gives every parsed new order the same fields in the same order, whatever the line had, keeping the values as given', () => {
     const lines = [
       '{"op":"new","orderId":"1","symbol":"A","side":"buy","type":"limit","price":5,"quantity":2,"timeInForce":"IOC","account":"a"}',
