@@ -6,6 +6,7 @@ import type { Command } from './types';
 export class CommandFileError extends Error {}
 
 const NEWLINE = 0x0a;
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
  * Every command of a JSON-lines file, parsed up front (so that replay times
@@ -24,7 +25,9 @@ export function readCommandFile(path: string): Command[] {
   const commands: Command[] = [];
   // Lines are cut from the buffer one by one: a whole file as one string would cap its size at V8's string limit.
   let lineNumber = 0;
-  for (let start = 0; start < content.length; ) {
+  // A UTF-8 byte order mark (some editors and Windows tools write one) is not part of the first line.
+  const firstLineStart = content.subarray(0, 3).equals(UTF8_BOM) ? UTF8_BOM.length : 0;
+  for (let start = firstLineStart; start < content.length; ) {
     const newline = content.indexOf(NEWLINE, start);
     const end = newline === -1 ? content.length : newline;
     lineNumber++;

@@ -47,6 +47,25 @@ describe('engine:replay CLI', () => {
     assert.match(result.stderr, /^commands=5 events=8 trades=2 volume=30 notional=300080 match_rate=\d+\n$/);
   });
 
+  it('reads a file that starts with a UTF-8 byte order mark, and cancels without symbol, integer ids and market prices as documented', () => {
+    const result = replay(
+      'bom.jsonl',
+      '\ufeff' +
+        [
+          '{"op":"new","orderId":1,"symbol":"AAA","side":"sell","type":"limit","price":100,"quantity":5}',
+          '{"op":"new","orderId":2,"symbol":"AAA","side":"buy","type":"market","price":0,"quantity":2}',
+          '{"op":"cancel","orderId":1}',
+        ].join('\n'),
+    );
+    assert.equal(result.status, 0, result.stderr);
+    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as EngineEvent);
+    assert.deepEqual(
+      events.map((event) => [event.type, event.type === 'trade' ? event.takerOrderId : event.orderId]),
+      [['accepted', '1'], ['accepted', '2'], ['trade', '2'], ['cancelled', '1']],
+    );
+    assert.deepEqual(events[3], { type: 'cancelled', symbol: 'AAA', orderId: '1', remainingQuantity: 3, reason: 'user' });
+  });
+
   it('writes every event once and in order across its output chunks (more events than two chunks)', () => {
     // Buys and sells around one price, with cancels of earlier orders: trades, rests, cancels and rejections.
     const commands: Command[] = Array.from({ length: 120_000 }, (_, i): Command =>
