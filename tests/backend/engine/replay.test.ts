@@ -21,6 +21,12 @@ describe('engine:replay CLI', () => {
     return spawnSync(process.execPath, [REPLAY, ...flags, file], { encoding: 'utf8', timeout: 20_000, maxBuffer: 64 << 20 });
   }
 
+  /** The events a successful replay wrote, one per stdout line. */
+  function eventsOf(result: ReturnType<typeof replay>): EngineEvent[] {
+    assert.equal(result.status, 0, result.stderr);
+    return result.stdout.trim().split('\n').map((line) => JSON.parse(line) as EngineEvent);
+  }
+
   it('writes one JSON event per line and a summary line on stderr', () => {
     const result = replay(
       'ok.jsonl',
@@ -34,8 +40,7 @@ describe('engine:replay CLI', () => {
         '{"op":"new","orderId":"19","symbol":"AAA","side":"buy","type":"limit","quantity":1}',
       ].join('\n'),
     );
-    assert.equal(result.status, 0, result.stderr);
-    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as EngineEvent);
+    const events = eventsOf(result);
     assert.deepEqual(
       events.map((event) => event.type),
       ['accepted', 'accepted', 'accepted', 'trade', 'trade', 'cancelled', 'rejected', 'rejected'],
@@ -57,8 +62,7 @@ describe('engine:replay CLI', () => {
           '{"op":"cancel","orderId":1}',
         ].join('\n'),
     );
-    assert.equal(result.status, 0, result.stderr);
-    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as EngineEvent);
+    const events = eventsOf(result);
     assert.deepEqual(
       events.map((event) => [event.type, event.type === 'trade' ? event.takerOrderId : event.orderId]),
       [['accepted', '1'], ['accepted', '2'], ['trade', '2'], ['cancelled', '1']],
@@ -79,8 +83,7 @@ describe('engine:replay CLI', () => {
     // Warmed up (the default: the same commands matched first on throwaway engines) and --cold alike.
     for (const flags of [[], ['--cold']]) {
       const result = replay('chunks.jsonl', content, flags);
-      assert.equal(result.status, 0, result.stderr);
-      const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as EngineEvent);
+      const events = eventsOf(result);
       // CHUNK_EVENTS in replay.ts is 65,536.
       assert.ok(expected.length > 2 * 65_536 && expected.some((event) => event.type === 'trade'));
       assert.deepEqual(events, expected);
