@@ -29,13 +29,18 @@ export function positiveNumberFlag(flag: string, text: string | undefined): numb
 }
 
 /**
- * A readable file named by a flag, as an absolute path. A relative name is
- * taken from the folder the command was typed in (`npm run` moves to the
+ * A file name given on the command line, as an absolute path: a relative name
+ * is taken from the folder the command was typed in (`npm run` moves to the
  * package's folder and leaves that one in INIT_CWD).
  */
+export function fromTypingFolder(name: string): string {
+  return path.resolve(process.env.INIT_CWD ?? process.cwd(), name);
+}
+
+/** A readable file named by a flag, as an absolute path (see fromTypingFolder). */
 export function readableFileFlag(flag: string, text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  const file = path.resolve(process.env.INIT_CWD ?? process.cwd(), text);
+  const file = fromTypingFolder(text);
   let isFile = false;
   try {
     fs.accessSync(file, fs.constants.R_OK);

@@ -17,6 +17,7 @@
  */
 import { LimitOrderOptions, MarketOrderOptions, OrderBook, SelfTradePreventionMode, Side } from 'nodejs-order-book';
 import { MatchingEngine } from '../engine';
+import { isAbsent } from '../engine/commandValidation';
 import type { Command, EngineEvent } from '../engine/types';
 
 /** A trade as both books can describe it. */
@@ -76,7 +77,7 @@ export class ReferenceBooks {
   process(command: Command, onTrade?: (trade: ComparableTrade) => void): void {
     if (command.op === 'cancel') {
       // By id, in the book named, or in whichever holds it when none is (as our engine does).
-      const books = command.symbol === undefined ? [...this.books.values()] : [this.bookFor(command.symbol)];
+      const books = isAbsent(command.symbol) ? [...this.books.values()] : [this.bookFor(command.symbol)];
       for (const book of books) book.cancel(command.orderId);
       return;
     }

@@ -21,7 +21,6 @@
  * random UUIDs instead of a counter (seeded too) and changes nothing else.
  */
 import { writeFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { uniformCommand } from './commandValidation';
 import { addTrades, noTrades } from './eventOutput';
@@ -29,7 +28,7 @@ import { MatchingEngine } from './matchingEngine';
 import type { Command, EngineEvent, NewOrderCommand, Side } from './types';
 import { seededRandom } from '../../loadtest/seededRandom';
 import { comparable, ComparableTrade, playOnBoth, ReferenceBooks } from '../bench/referenceBook';
-import { integerFlag, parseFlags, UsageError } from '../../local/flags';
+import { fromTypingFolder, integerFlag, parseFlags, UsageError } from '../../local/flags';
 
 /** The default workload's symbols: its own, not the stack's DEFAULT_SYMBOLS, so that the workload stays the same. */
 const WORKLOAD_SYMBOLS = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF', 'GGG', 'HHH'];
@@ -272,8 +271,7 @@ function parseBenchFlags(argv: string[]): BenchOptions {
     count: integerFlag('commands', values.commands, 1, MAX_COMMANDS) ?? 1_000_000,
     seed: integerFlag('seed', values.seed, 0, 0xffff_ffff) ?? 42,
     shape: { symbols: symbolNames(integerFlag('symbols', values.symbols, 1, MAX_SYMBOLS) ?? WORKLOAD_SYMBOLS.length), ids },
-    // A relative name is taken from the folder the command was typed in (npm run moves to the package's).
-    writeTo: values.write === undefined ? undefined : path.resolve(process.env.INIT_CWD ?? process.cwd(), values.write),
+    writeTo: values.write === undefined ? undefined : fromTypingFolder(values.write),
     compare: values.compare ?? false,
   };
 }

@@ -97,7 +97,8 @@ function isTimeInForce(value: unknown): value is TimeInForce {
   return value === 'GTC' || value === 'IOC' || value === 'FOK';
 }
 
-function isAbsent(value: unknown): boolean {
+/** Absent, for an optional field: undefined or null (which JSON producers often write). */
+export function isAbsent(value: unknown): value is undefined | null {
   return value === undefined || value === null;
 }
 

@@ -1,5 +1,5 @@
 import { AcceptedOrderIds } from './acceptedOrderIds';
-import { commandDefect } from './commandValidation';
+import { commandDefect, isAbsent } from './commandValidation';
 import { accepted, cancelled, rejected, trade } from './events';
 import { OrderBook } from './orderBook';
 import { OpenOrderTable } from './openOrderTable';
@@ -216,7 +216,7 @@ export class MatchingEngine {
   private cancel(command: CancelOrderCommand, events: EngineEvent[]): void {
     const handle = this.openOrders.find(command.orderId);
     const level = handle === NO_ORDER ? null : this.orders.level(handle);
-    if (level === null || (command.symbol !== undefined && command.symbol !== null && level.bookSide.symbol !== command.symbol)) {
+    if (level === null || (!isAbsent(command.symbol) && level.bookSide.symbol !== command.symbol)) {
       events.push(rejected(command, 'unknown-order'));
       return;
     }

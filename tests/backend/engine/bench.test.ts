@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { MatchingEngine, parseCommandLine, type Command } from '../../../backend/engine';
+import { MatchingEngine, type Command } from '../../../backend/engine';
+import { readCommandFile } from '../../../backend/engine/commandFile';
 
 // The compiled bench, next to this compiled test: dist/tests/backend/engine → dist/backend/engine.
 const BENCH = resolve(__dirname, '../../../backend/engine/bench.js');
@@ -21,15 +22,7 @@ describe('bench:engine workloads', () => {
     const file = join(folder, name);
     const result = spawnSync(process.execPath, [BENCH, '--commands', '3000', '--write', file, ...flags], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(result.status, 0, result.stderr);
-    const commands = readFileSync(file, 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => {
-        const parsed = parseCommandLine(line);
-        assert.ok(parsed.ok, line);
-        return parsed.command;
-      });
-    return { stdout: result.stdout, commands };
+    return { stdout: result.stdout, commands: readCommandFile(file) };
   }
 
   const newOrders = (commands: Command[]) => commands.filter((command) => command.op === 'new');

@@ -1,4 +1,4 @@
-import { commandDefect } from '../../../backend/engine/commandValidation';
+import { commandDefect, isAbsent } from '../../../backend/engine/commandValidation';
 import type { Command, EngineEvent, Side } from '../../../backend/engine/types';
 
 interface ReferenceOrder {
@@ -36,7 +36,7 @@ export class ReferenceEngine {
     if (defect !== undefined) return refuse(defect);
 
     if (command.op === 'cancel') {
-      const order = this.resting.find((o) => o.orderId === command.orderId && (command.symbol === undefined || o.symbol === command.symbol));
+      const order = this.resting.find((o) => o.orderId === command.orderId && (isAbsent(command.symbol) || o.symbol === command.symbol));
       if (order === undefined) return refuse('unknown-order');
       this.resting = this.resting.filter((o) => o !== order);
       return [{ type: 'cancelled', symbol: order.symbol, orderId: order.orderId, remainingQuantity: order.remaining, reason: 'user' }];
