@@ -20,8 +20,8 @@
  * with 2000, about one order a price level); `--ids uuid` gives the orders
  * random UUIDs instead of a counter (seeded too) and changes nothing else.
  */
-import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { writeCommandFile } from './commandFile';
 import { uniformCommand } from './commandValidation';
 import { addTrades, noTrades } from './eventOutput';
 import { MatchingEngine } from './matchingEngine';
@@ -300,7 +300,7 @@ function main(): void {
       `${counts.new} limit, ${counts.cancel} cancel, ${counts.market} market`,
   );
   if (writeTo !== undefined) {
-    writeFileSync(writeTo, commands.map((command) => JSON.stringify(command)).join('\n') + '\n');
+    writeCommandFile(writeTo, commands);
     console.log(`workload written to ${writeTo}`);
   }
 

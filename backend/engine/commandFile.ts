@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { parseCommandLine } from './commandValidation';
 import type { Command } from './types';
 
@@ -39,4 +39,22 @@ export function readCommandFile(path: string): Command[] {
     commands.push(parsed.command);
   }
   return commands;
+}
+
+/** Lines joined into one string per write: the whole file as one string would be capped at V8's string limit (about 4M commands). */
+export const WRITE_LINES = 16_384;
+
+/** Writes `commands` as the JSON-lines file `readCommandFile` reads, replacing any file at `path`. */
+export function writeCommandFile(path: string, commands: readonly Command[]): void {
+  const file = openSync(path, 'w');
+  try {
+    for (let start = 0; start < commands.length; start += WRITE_LINES) {
+      let chunk = '';
+      for (let i = start; i < Math.min(start + WRITE_LINES, commands.length); i++) chunk += JSON.stringify(commands[i]) + '\n';
+      const bytes = Buffer.from(chunk);
+      for (let written = 0; written < bytes.length; ) written += writeSync(file, bytes, written);
+    }
+  } finally {
+    closeSync(file);
+  }
 }
