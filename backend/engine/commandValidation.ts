@@ -1,4 +1,4 @@
-import type { Command, OrderType, RejectReason, Side, TimeInForce } from './types';
+import { ORDER_TYPES, SIDES, TIMES_IN_FORCE, type Command, type OrderType, type RejectReason, type Side, type TimeInForce } from './types';
 
 /**
  * Why `value` cannot be matched, judged on the command alone (the engine adds
@@ -30,10 +30,19 @@ export function commandDefect(value: unknown): RejectReason | undefined {
 
 export type ParsedCommandLine = { ok: true; command: Command } | { ok: false; error: string };
 
+/** A field's values by their lower-case spelling: `"BUY"`, `"Limit"` and `"gtc"` are read as `buy`, `limit` and `GTC`. */
+const SPELLINGS = new Map<string, ReadonlyMap<string, string>>(
+  Object.entries({ op: ['new', 'cancel'], side: SIDES, type: ORDER_TYPES, timeInForce: TIMES_IN_FORCE }).map(([field, values]) => [
+    field,
+    new Map(values.map((value) => [value.toLowerCase(), value])),
+  ]),
+);
+
 /**
  * Parse one line of untrusted JSON into a Command shape: a JSON object with a
  * known `op`. Its fields are not checked here (an integer `orderId` becomes
- * text); `process()` rejects bad ones with an event, as it would for the same
+ * text, and `op`, `side`, `type` and `timeInForce` are read whatever their
+ * case); `process()` rejects bad ones with an event, as it would for the same
  * command arriving from a stream.
  */
 export function parseCommandLine(line: string): ParsedCommandLine {
@@ -47,6 +56,11 @@ export function parseCommandLine(line: string): ParsedCommandLine {
     return { ok: false, error: 'not a JSON object' };
   }
   const fields = value as Record<string, unknown>;
+  // Files converted from other systems often write these in capitals (FIX, say, or other books' tools).
+  for (const [field, spellings] of SPELLINGS) {
+    const given = fields[field];
+    if (typeof given === 'string') fields[field] = spellings.get(given.toLowerCase()) ?? given;
+  }
   if (fields.op !== 'new' && fields.op !== 'cancel') return { ok: false, error: `unknown op ${JSON.stringify(fields.op) ?? 'undefined'}` };
   // Producers of such files often write a counter id as a JSON number: it is read as its decimal text,
   // the id the events then carry (anything else that is not text is still refused by the engine).

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { commandDefect, parseCommandLine } from '../../../backend/engine';
+import type { NewOrderCommand } from '../../../backend/engine/types';
 
 describe('command validation', () => {
   it('accepts well-formed commands, null standing for an absent optional field', () => {
@@ -35,6 +36,25 @@ describe('command validation', () => {
     for (const line of ['{"op":"new","orderId":1.5,"symbol":"A","side":"buy","type":"limit","price":5,"quantity":1}', '{"op":"cancel","orderId":true,"symbol":"A"}']) {
       assert.equal(commandDefect(parsed(line)), 'invalid-command', line);
     }
+  });
+
+  it('reads op, side, type and timeInForce whatever their case, and leaves unknown values for the engine to refuse', () => {
+    const parsed = (line: string) => {
+      const result = parseCommandLine(line);
+      assert.ok(result.ok, line);
+      return result.command;
+    };
+    assert.deepEqual(
+      { ...parsed('{"op":"NEW","orderId":"1","symbol":"A","side":"BUY","type":"Limit","price":5,"quantity":1,"timeInForce":"gtc"}') },
+      { op: 'new', orderId: '1', symbol: 'A', side: 'buy', type: 'limit', price: 5, quantity: 1, timeInForce: 'GTC', account: undefined },
+    );
+    assert.deepEqual({ ...parsed('{"op":"Cancel","orderId":"1","symbol":"a"}') }, { op: 'cancel', orderId: '1', symbol: 'a' });
+    assert.equal((parsed('{"op":"new","orderId":"2","symbol":"A","side":"SELL","type":"MARKET","quantity":1,"timeInForce":"Ioc"}') as NewOrderCommand).timeInForce, 'IOC');
+    // Symbols and ids keep their case; a value that is no spelling of a known one is still refused.
+    const unknownSide = parsed('{"op":"new","orderId":"3","symbol":"A","side":"BID","type":"limit","price":5,"quantity":1}') as NewOrderCommand;
+    assert.equal(unknownSide.side, 'BID');
+    assert.equal(commandDefect(unknownSide), 'invalid-command');
+    assert.deepEqual(parseCommandLine('{"op":"NEWS","orderId":"4"}'), { ok: false, error: 'unknown op "NEWS"' });
   });
 
   it('gives every parsed new order the same fields in the same order, whatever the line had, keeping the values as given', () => {
