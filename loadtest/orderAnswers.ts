@@ -19,3 +19,27 @@ export function addCounts(a: Map<string, number>, b: Map<string, number>): Map<s
   for (const [key, count] of b) sum.set(key, (sum.get(key) ?? 0) + count);
   return sum;
 }
+
+/** The answers of `after` not yet in `before`, per status code, for codes other than 2xx. */
+export function refusalsBetween(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
+  const refusals = new Map<string, number>();
+  for (const [status, count] of after) {
+    const added = count - (before.get(status) ?? 0);
+    if (!status.startsWith('2') && added > 0) refusals.set(status, added);
+  }
+  return refusals;
+}
+
+/**
+ * wrk's non-2xx count with the gateways' answers behind it, e.g. `12 (gateways: 409 ×10, 400 ×2)`:
+ * a script that reuses a clientOrderId with another body gets 409s, a body the API refuses 400s. What
+ * no gateway answered (nginx's 502 or 504 while a gateway is down) is counted apart.
+ */
+export function describeNon2xx(non2xx: number, gatewayRefusals: Map<string, number>): string {
+  if (non2xx === 0 && gatewayRefusals.size === 0) return '0';
+  const codes = [...gatewayRefusals].sort(([a], [b]) => a.localeCompare(b));
+  const fromGateways = codes.reduce((sum, [, count]) => sum + count, 0);
+  const parts = [`gateways: ${codes.length === 0 ? 'none' : codes.map(([status, count]) => `${status} ×${count}`).join(', ')}`];
+  if (non2xx > fromGateways) parts.push(`not from a gateway: ${non2xx - fromGateways}`);
+  return `${non2xx} (${parts.join('; ')})`;
+}

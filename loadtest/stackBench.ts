@@ -32,7 +32,7 @@ import { nginxLaunch } from '../local/services';
 import { crashStackProcess, downStack, upStack } from '../local/stack';
 import { readState } from '../local/state';
 import { MAX_CONNECTIONS } from './cli';
-import { addCounts, orderAnswers } from './orderAnswers';
+import { addCounts, describeNon2xx, orderAnswers, refusalsBetween } from './orderAnswers';
 import { ORDER_SCRIPT, runWrk, WrkResult, WrkRun } from './wrk';
 
 const CEILING_SERVER = path.join(__dirname, 'ceilingServer.js');
@@ -262,13 +262,24 @@ async function measureStack(options: BenchOptions) {
     // 201: a new order, committed. 200: a retry of an earlier clientOrderId, answered with the order already stored.
     // wrk's 2xx count also holds those retries (and any other route's 2xx): the gateways' 201s are what must be new rows.
     const acknowledged = { created: answered('201'), replayed: answered('200') };
+    const refusals = refusalsBetween(answersBefore, answersAfter);
     const engineBatches = describeEngineBatches(await readEngineTotals(dir), engineBefore);
     const run = figures(result);
     const redisCommands = describeRedisCalls(redisBefore, await redisCalls(redisUrl), run.ok + run.non2xx);
     const inPostgres = ordersAfter - ordersBefore;
 
     const failover = options.backends > 1 ? await measureFailover(dir, url, options) : undefined;
-    return { run, acknowledged, inPostgres, missingFromPostgres: Math.max(0, acknowledged.created - inPostgres), cpu, engineBatches, redisCommands, failover };
+    return {
+      run,
+      acknowledged,
+      refusals,
+      inPostgres,
+      missingFromPostgres: Math.max(0, acknowledged.created - inPostgres),
+      cpu,
+      engineBatches,
+      redisCommands,
+      failover,
+    };
   } finally {
     await downStack(dir, true);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -350,6 +361,8 @@ async function main(): Promise<void> {
     options,
     stack: stack.run,
     acknowledged: stack.acknowledged,
+    /** The gateways' non-2xx answers of the measured run, per status code. */
+    refusals: Object.fromEntries(stack.refusals),
     inPostgres: stack.inPostgres,
     missingFromPostgres: stack.missingFromPostgres,
     cpu: stack.cpu,
@@ -369,7 +382,7 @@ async function main(): Promise<void> {
         `bench:stack — ${options.backends} backends, ${options.connections} connections, ${options.durationSeconds} s, wrk + ${shownPath(options.script)}`,
         row('orders/s (2xx)', String(stack.run.ordersPerSecond)),
         row('latency p50 / p99', `${stack.run.p50Ms.toFixed(2)} ms / ${stack.run.p99Ms.toFixed(2)} ms`),
-        row('non-2xx responses', String(stack.run.non2xx)),
+        row('non-2xx responses', describeNon2xx(stack.run.non2xx, stack.refusals)),
         row('socket errors', String(stack.run.socketErrors)),
         row('201 created / new in PostgreSQL', `${stack.acknowledged.created} / ${stack.inPostgres} (missing ${stack.missingFromPostgres})`),
         row('200 retries of a clientOrderId', `${stack.acknowledged.replayed} (answered with the order already stored)`),
