@@ -300,7 +300,13 @@ function main(): void {
       `${counts.new} limit, ${counts.cancel} cancel, ${counts.market} market`,
   );
   if (writeTo !== undefined) {
-    writeCommandFile(writeTo, commands);
+    try {
+      writeCommandFile(writeTo, commands);
+    } catch (error) {
+      console.error(`bench:engine: cannot write the workload to ${writeTo}: ${(error as Error).message}`);
+      process.exitCode = 2;
+      return;
+    }
     console.log(`workload written to ${writeTo}`);
   }
 

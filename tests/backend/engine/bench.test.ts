@@ -73,4 +73,14 @@ describe('bench:engine workloads', () => {
       assert.equal(result.stdout, '');
     }
   });
+
+  it('says why it cannot write the workload (a folder, a missing folder), status 2, and runs no pass', () => {
+    for (const target of [folder, join(folder, 'missing', 'workload.jsonl')]) {
+      const result = spawnSync(process.execPath, [BENCH, '--commands', '1000', '--write', target], { encoding: 'utf8', timeout: 20_000 });
+      assert.equal(result.status, 2, target);
+      assert.ok(result.stderr.startsWith(`bench:engine: cannot write the workload to ${target}: `), result.stderr);
+      assert.match(result.stderr, /E(ISDIR|NOENT)/);
+      assert.doesNotMatch(result.stdout, /throughput/);
+    }
+  });
 });
