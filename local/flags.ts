@@ -1,4 +1,7 @@
-/** Command-line flag helpers shared by the local stack's and the load tester's CLIs (parsing itself is node:util parseArgs). */
+/**
+ * Command-line flag helpers shared by the local stack's and the load tester's CLIs (parsing itself is
+ * node:util parseArgs), and the environment settings of the benches configured by variables.
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -50,4 +53,26 @@ export function readableFileFlag(flag: string, text: string | undefined): string
   }
   if (!isFile) throw new UsageError(`--${flag} "${text}": no readable file at ${file}`);
   return file;
+}
+
+/** An integer from the environment variable `name`, or `fallback` when it is unset or empty; anything else is a UsageError. */
+export function integerSetting(name: string, fallback: number, min: number, max: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`${name}="${text}" must be an integer from ${min} to ${max}`);
+  return value;
+}
+
+/** `name=value,…` from the environment variable `name` (e.g. extra PostgreSQL settings); a pair without `=` is a UsageError. */
+export function pairsSetting(name: string): Record<string, string> {
+  const pairs = (process.env[name] ?? '').split(',').filter((pair) => pair.trim() !== '');
+  const malformed = pairs.find((pair) => !/^[^=]+=/.test(pair));
+  if (malformed !== undefined) throw new UsageError(`${name}: "${malformed}" is not name=value`);
+  return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+}
+
+/** A command set by environment variables alone refuses arguments, naming the variables: a flag would otherwise be ignored in silence. */
+export function refuseArguments(args: readonly string[], variables: readonly string[]): void {
+  if (args.length > 0) throw new UsageError(`takes no arguments (got "${args.join(' ')}"); it is set by environment variables: ${variables.join(', ')}`);
 }

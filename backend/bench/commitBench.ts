@@ -42,15 +42,24 @@ import { OrderIdGenerator } from '../gateway/orderIds';
 import { startPostgres } from '../../local/dataTier';
 import { postgresCpuSeconds } from '../../local/processCpu';
 import { seededRandom } from '../../loadtest/seededRandom';
+import { integerSetting, pairsSetting, refuseArguments, UsageError } from '../../local/flags';
 
-const BATCHES = Number(process.env.BENCH_BATCHES ?? 3000);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 250);
-const BATCH_COMMANDS = Number(process.env.BENCH_BATCH_COMMANDS ?? 27);
+/** What the environment sets (see above); a bad value or any argument is a UsageError. */
+function readSettings(args: readonly string[]) {
+  refuseArguments(args, ['BENCH_BATCHES', 'BENCH_WARMUP', 'BENCH_BATCH_COMMANDS', 'BENCH_PG_SETTINGS', 'BENCH_KEEP']);
+  return {
+    batches: integerSetting('BENCH_BATCHES', 3000, 1, 10_000_000),
+    warmup: integerSetting('BENCH_WARMUP', 250, 0, 10_000_000),
+    batchCommands: integerSetting('BENCH_BATCH_COMMANDS', 27, 1, 100_000),
+    postgres: pairsSetting('BENCH_PG_SETTINGS'),
+    keep: process.env.BENCH_KEEP === '1',
+  };
+}
 const SYMBOLS = DEFAULT_SYMBOLS.split(',');
 const MID_TICKS = 10_000;
 
 // ---------------------------------------------------------------------------------------------
-// Synthetic batches: what the engine service would commit for BATCH_COMMANDS new orders each.
+// Synthetic batches: what the engine service would commit for BENCH_BATCH_COMMANDS new orders each.
 
 export interface GeneratedWork {
   batches: BatchCommit[];
@@ -199,7 +208,7 @@ async function walLsn(db: Queryable): Promise<bigint> {
 }
 
 /** Commits the batches in order, one after the other, and what that cost. */
-async function commitAll(pool: Pool, postmaster: number, batches: BatchCommit[]): Promise<Totals> {
+async function commitAll(pool: Pool, postmaster: number, batches: BatchCommit[], batchCommands: number): Promise<Totals> {
   const lsnBefore = await walLsn(pool);
   const postgresBefore = postgresCpuSeconds(postmaster);
   const cpuBefore = process.cpuUsage();
@@ -215,7 +224,7 @@ async function commitAll(pool: Pool, postmaster: number, batches: BatchCommit[])
   return {
     batches: batches.length,
     // Per order = per new order (command), as the gateway bench counts them.
-    orders: batches.length * BATCH_COMMANDS,
+    orders: batches.length * batchCommands,
     elapsedNs,
     nodeMicros: cpu.user + cpu.system,
     nodeSystemMicros: cpu.system,
@@ -225,18 +234,18 @@ async function commitAll(pool: Pool, postmaster: number, batches: BatchCommit[])
 }
 
 async function main(): Promise<void> {
+  const { batches, warmup, batchCommands, postgres: postgresSettings, keep } = readSettings(process.argv.slice(2));
   const generateStart = process.hrtime.bigint();
-  const work = generateWork(WARMUP + BATCHES, BATCH_COMMANDS);
+  const work = generateWork(warmup + batches, batchCommands);
   process.stdout.write(
-    `${work.batches.length} batches of ${BATCH_COMMANDS} new orders: ${(work.orderRows / work.batches.length).toFixed(1)} order rows` +
+    `${work.batches.length} batches of ${batchCommands} new orders: ${(work.orderRows / work.batches.length).toFixed(1)} order rows` +
       ` and ${(work.tradeRows / work.batches.length).toFixed(1)} trades per batch, ${((work.ordersTrading / work.commands) * 100).toFixed(0)}% of new orders trade` +
       ` (generated in ${(Number(process.hrtime.bigint() - generateStart) / 1e6).toFixed(0)} ms)\n`,
   );
 
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hft-commit-bench-'));
   fs.chmodSync(root, 0o755);
-  const settings = Object.fromEntries((process.env.BENCH_PG_SETTINGS ?? '').split(',').filter((pair) => pair.includes('=')).map((pair) => pair.split('=', 2)));
-  const postgres = await startPostgres({ dataDir: path.join(root, 'postgres'), logFile: path.join(root, 'postgres.log'), settings });
+  const postgres = await startPostgres({ dataDir: path.join(root, 'postgres'), logFile: path.join(root, 'postgres.log'), settings: postgresSettings });
   // The engine service's kind of pool (its first connection is opened by the warm-up).
   const logger = pino({ level: 'warn' });
   const pool = createPool(postgres.url, { max: 1, applicationName: 'bench-commit', serverSettings: COMMIT_CONNECTION_SETTINGS }, logger);
@@ -249,9 +258,9 @@ async function main(): Promise<void> {
     // As loadShardJournal does when an engine starts.
     await pool.query(`INSERT INTO engine_checkpoints (shard, stream_id, last_seq) VALUES (0, '0-0', 0)`);
 
-    process.stdout.write(`commitBatch: ${WARMUP} batches of warm-up, then ${BATCHES} measured\n`);
-    await commitAll(pool, postgres.pid, work.batches.slice(0, WARMUP));
-    const total = await commitAll(pool, postgres.pid, work.batches.slice(WARMUP));
+    process.stdout.write(`commitBatch: ${warmup} batches of warm-up, then ${batches} measured\n`);
+    await commitAll(pool, postgres.pid, work.batches.slice(0, warmup), batchCommands);
+    const total = await commitAll(pool, postgres.pid, work.batches.slice(warmup), batchCommands);
 
     const seconds = Number(total.elapsedNs) / 1e9;
     const pgMicros = total.postgresSeconds * 1e6;
@@ -272,13 +281,14 @@ async function main(): Promise<void> {
   } finally {
     await pool.end();
     await postgres.stop();
-    if (process.env.BENCH_KEEP !== '1') fs.rmSync(root, { recursive: true, force: true });
+    if (!keep) fs.rmSync(root, { recursive: true, force: true });
   }
 }
 
 if (require.main === module) {
   main().catch((error: Error) => {
-    process.stderr.write(`commit bench: ${error.stack ?? error.message}\n`);
-    process.exit(1);
+    if (error instanceof UsageError) process.stderr.write(`bench:commit: ${error.message}\n`);
+    else process.stderr.write(`commit bench: ${error.stack ?? error.message}\n`);
+    process.exit(error instanceof UsageError ? 2 : 1);
   });
 }

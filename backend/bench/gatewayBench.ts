@@ -24,15 +24,30 @@ import { engineEnvironment, gatewayEnvironment } from '../config/env';
 import { DEFAULT_SYMBOLS } from '../config/symbols';
 import { runMigrations } from '../db/migrate';
 import { freePort, startPostgres, startRedis } from '../../local/dataTier';
+import { integerSetting, pairsSetting, refuseArguments, UsageError } from '../../local/flags';
 import { cpuSeconds, postgresCpuSeconds } from '../../local/processCpu';
 import { ENTRY_POINTS } from '../../local/services';
 import { runWrk } from '../../loadtest/wrk';
 import { describeEngineBatches, engineTotals } from './engineFigures';
 
-const DURATION_S = Number(process.env.BENCH_DURATION ?? 20);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const WARMUP_S = 3;
-const LOADGEN = process.env.BENCH_LOADGEN ?? 'wrk';
+const LOAD_GENERATORS = ['wrk', 'autocannon'] as const;
+
+/** What the environment sets (see above); a bad value or any argument is a UsageError. */
+function readSettings(args: readonly string[]) {
+  refuseArguments(args, ['BENCH_LOADGEN', 'BENCH_DURATION', 'BENCH_CONNECTIONS', 'BENCH_KEEP', 'BENCH_NODE_ARGS', 'BENCH_PG_SETTINGS']);
+  const loadgen = process.env.BENCH_LOADGEN || 'wrk';
+  if (!(LOAD_GENERATORS as readonly string[]).includes(loadgen)) throw new UsageError(`BENCH_LOADGEN="${loadgen}" must be ${LOAD_GENERATORS.join(' or ')}`);
+  return {
+    loadgen: loadgen as (typeof LOAD_GENERATORS)[number],
+    durationSeconds: integerSetting('BENCH_DURATION', 20, 1, 3600),
+    connections: integerSetting('BENCH_CONNECTIONS', 64, 1, 10_000),
+    keep: process.env.BENCH_KEEP === '1',
+    nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
+    postgres: pairsSetting('BENCH_PG_SETTINGS'),
+  };
+}
+type Settings = ReturnType<typeof readSettings>;
 const SYMBOLS = DEFAULT_SYMBOLS.split(',');
 const MID_TICKS = 10_000;
 
@@ -76,9 +91,9 @@ interface LoadRun {
   loadgenSeconds: number;
 }
 
-async function drive(url: string, seconds: number, firstSequence: number): Promise<LoadRun> {
-  if (LOADGEN === 'wrk') {
-    const { result, cpuSeconds: loadgenSeconds } = await runWrk(url, seconds, CONNECTIONS);
+async function drive(url: string, seconds: number, firstSequence: number, { loadgen, connections }: Settings): Promise<LoadRun> {
+  if (loadgen === 'wrk') {
+    const { result, cpuSeconds: loadgenSeconds } = await runWrk(url, seconds, connections);
     const ms = (us: number) => Math.round(us / 100) / 10;
     const errors = result.connectErrors + result.readErrors + result.writeErrors;
     return {
@@ -89,7 +104,7 @@ async function drive(url: string, seconds: number, firstSequence: number): Promi
     };
   }
   const cpuBefore = process.cpuUsage();
-  const result = await runAutocannon(url, seconds, firstSequence);
+  const result = await runAutocannon(url, seconds, firstSequence, connections);
   const cpu = process.cpuUsage(cpuBefore);
   const statusCounts = Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => `${code}: ${stat.count}`).join(', ');
   return {
@@ -100,11 +115,11 @@ async function drive(url: string, seconds: number, firstSequence: number): Promi
   };
 }
 
-function runAutocannon(url: string, seconds: number, firstSequence: number): Promise<autocannon.Result> {
+function runAutocannon(url: string, seconds: number, firstSequence: number, connections: number): Promise<autocannon.Result> {
   let sequence = firstSequence;
   return autocannon({
     url,
-    connections: CONNECTIONS,
+    connections,
     duration: seconds,
     requests: [
       {
@@ -131,15 +146,15 @@ function waitForHttp(url: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  const settings = readSettings(process.argv.slice(2));
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hft-bench-'));
   fs.chmodSync(root, 0o755);
-  const settings = Object.fromEntries((process.env.BENCH_PG_SETTINGS ?? '').split(',').filter((pair) => pair.includes('=')).map((pair) => pair.split('=', 2)));
-  const postgres = await startPostgres({ dataDir: path.join(root, 'postgres'), logFile: path.join(root, 'postgres.log'), settings });
+  const postgres = await startPostgres({ dataDir: path.join(root, 'postgres'), logFile: path.join(root, 'postgres.log'), settings: settings.postgres });
   const redis = await startRedis({ dataDir: path.join(root, 'redis'), logFile: path.join(root, 'redis.log') });
   await runMigrations(postgres.url, pino({ level: 'warn' }));
   const [port, metricsPort] = [await freePort(), await freePort()];
   const inherited = { PATH: process.env.PATH ?? '' };
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const { nodeArgs } = settings;
   const common = { redisUrl: redis.url, databaseUrl: postgres.url, engineShards: 1, logLevel: 'warn' };
   const services = [
     spawn(process.execPath, [...nodeArgs, ENTRY_POINTS.engine], {
@@ -156,7 +171,7 @@ async function main(): Promise<void> {
     for (const service of services) service.kill('SIGTERM');
     await Promise.all(services.map((service) => new Promise((resolve) => (service.exitCode !== null ? resolve(null) : service.once('exit', resolve)))));
     await Promise.all([postgres.stop(), redis.stop()]);
-    if (process.env.BENCH_KEEP !== '1') fs.rmSync(root, { recursive: true, force: true });
+    if (!settings.keep) fs.rmSync(root, { recursive: true, force: true });
   };
   try {
     const url = `http://127.0.0.1:${port}`;
@@ -164,13 +179,13 @@ async function main(): Promise<void> {
     await waitForHttp(`${metricsUrl}/ready`);
     await waitForHttp(`${url}/ready`);
     process.stdout.write(`warming up ${WARMUP_S}s…\n`);
-    await drive(url, WARMUP_S, 0);
+    await drive(url, WARMUP_S, 0, settings);
 
     const pids = { gateway: gateway.pid!, engine: engine.pid!, redis: redis.pid };
     const before = sampleCpu(pids, postgres.pid);
     const started = process.hrtime.bigint();
-    process.stdout.write(`measuring ${DURATION_S}s at ${CONNECTIONS} connections with ${LOADGEN}…\n`);
-    const result = await drive(url, DURATION_S, 1_000_000_000);
+    process.stdout.write(`measuring ${settings.durationSeconds}s at ${settings.connections} connections with ${settings.loadgen}…\n`);
+    const result = await drive(url, settings.durationSeconds, 1_000_000_000, settings);
     const elapsedS = Number(process.hrtime.bigint() - started) / 1e9;
     const after: Record<string, number> = { ...sampleCpu(pids, postgres.pid), loadgen: result.loadgenSeconds };
     before.loadgen = 0;
@@ -195,6 +210,7 @@ async function main(): Promise<void> {
 
 
 main().catch((error: Error) => {
-  process.stderr.write(`bench: ${error.stack ?? error.message}\n`);
-  process.exit(1);
+  if (error instanceof UsageError) process.stderr.write(`bench:gateway: ${error.message}\n`);
+  else process.stderr.write(`bench: ${error.stack ?? error.message}\n`);
+  process.exit(error instanceof UsageError ? 2 : 1);
 });

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readableFileFlag, UsageError } from '../../local/flags';
+import { integerSetting, pairsSetting, readableFileFlag, refuseArguments, UsageError } from '../../local/flags';
 
 describe('file flags', () => {
   let folder: string;
@@ -34,5 +34,37 @@ describe('file flags', () => {
       return true;
     });
     assert.throws(() => readableFileFlag('script', '.'), UsageError);
+  });
+});
+
+describe('environment settings (the benches set by variables)', () => {
+  const name = 'HFT_FLAGS_TEST_SETTING';
+  afterEach(() => {
+    delete process.env[name];
+  });
+
+  it('reads an integer within its range, the fallback when unset or empty, and refuses anything else naming the variable', () => {
+    assert.equal(integerSetting(name, 27, 1, 100), 27);
+    process.env[name] = '';
+    assert.equal(integerSetting(name, 27, 1, 100), 27);
+    process.env[name] = '64';
+    assert.equal(integerSetting(name, 27, 1, 100), 64);
+    for (const bad of ['abc', '0', '101', '2.5']) {
+      process.env[name] = bad;
+      assert.throws(() => integerSetting(name, 27, 1, 100), new UsageError(`${name}="${bad}" must be an integer from 1 to 100`));
+    }
+  });
+
+  it('reads name=value pairs, a value keeping any further "=", and refuses a pair without one', () => {
+    assert.deepEqual(pairsSetting(name), {});
+    process.env[name] = 'fsync=off,search_path=a=b';
+    assert.deepEqual(pairsSetting(name), { fsync: 'off', search_path: 'a=b' });
+    process.env[name] = 'fsync=off,work_mem';
+    assert.throws(() => pairsSetting(name), new UsageError(`${name}: "work_mem" is not name=value`));
+  });
+
+  it('refuses any argument, naming the variables that set the command instead', () => {
+    assert.doesNotThrow(() => refuseArguments([], ['BENCH_A']));
+    assert.throws(() => refuseArguments(['--batches', '5'], ['BENCH_A', 'BENCH_B']), new UsageError('takes no arguments (got "--batches 5"); it is set by environment variables: BENCH_A, BENCH_B'));
   });
 });
