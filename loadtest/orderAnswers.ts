@@ -31,7 +31,7 @@ export function refusalsBetween(before: Map<string, number>, after: Map<string, 
 }
 
 /**
- * wrk's non-2xx count with the gateways' answers behind it, e.g. `12 (gateways: 409 ×10, 400 ×2)`:
+ * wrk's non-2xx count with the gateways' answers behind it, e.g. `12 (gateways: 400 ×2, 409 ×10)`:
  * a script that reuses a clientOrderId with another body gets 409s, a body the API refuses 400s. What
  * no gateway answered (nginx's 502 or 504 while a gateway is down) is counted apart.
  */
