@@ -3,6 +3,13 @@ import { commandDefect, parseCommandLine } from '../../../backend/engine';
 import type { NewOrderCommand } from '../../../backend/engine/types';
 
 describe('command validation', () => {
+  /** The command a line parses into; the line must parse. */
+  const parsed = (line: string) => {
+    const result = parseCommandLine(line);
+    assert.ok(result.ok, line);
+    return result.command;
+  };
+
   it('accepts well-formed commands, null standing for an absent optional field', () => {
     assert.equal(commandDefect({ op: 'new', orderId: '1', symbol: 'A', side: 'buy', type: 'limit', price: 5, quantity: 1 }), undefined);
     assert.equal(
@@ -26,11 +33,6 @@ describe('command validation', () => {
   });
 
   it('reads an integer orderId as its decimal text; any other non-text id is left for the engine to refuse', () => {
-    const parsed = (line: string) => {
-      const result = parseCommandLine(line);
-      assert.ok(result.ok);
-      return result.command;
-    };
     assert.deepEqual({ ...parsed('{"op":"cancel","orderId":17,"symbol":"A"}') }, { op: 'cancel', orderId: '17', symbol: 'A' });
     assert.equal(parsed('{"op":"new","orderId":42,"symbol":"A","side":"buy","type":"limit","price":5,"quantity":1}').orderId, '42');
     for (const line of ['{"op":"new","orderId":1.5,"symbol":"A","side":"buy","type":"limit","price":5,"quantity":1}', '{"op":"cancel","orderId":true,"symbol":"A"}']) {
@@ -39,11 +41,6 @@ describe('command validation', () => {
   });
 
   it('reads op, side, type and timeInForce whatever their case, and leaves unknown values for the engine to refuse', () => {
-    const parsed = (line: string) => {
-      const result = parseCommandLine(line);
-      assert.ok(result.ok, line);
-      return result.command;
-    };
     assert.deepEqual(
       { ...parsed('{"op":"NEW","orderId":"1","symbol":"A","side":"BUY","type":"Limit","price":5,"quantity":1,"timeInForce":"gtc"}') },
       { op: 'new', orderId: '1', symbol: 'A', side: 'buy', type: 'limit', price: 5, quantity: 1, timeInForce: 'GTC', account: undefined },
@@ -63,11 +60,7 @@ describe('command validation', () => {
       '{"quantity":3,"side":"sell","symbol":"A","orderId":"2","type":"market","op":"new","note":"dropped"}',
       '{"op":"new","orderId":"3","symbol":"A","side":"buy","type":"limit","price":"5.5","quantity":-1}',
     ];
-    const commands = lines.map((line) => {
-      const parsed = parseCommandLine(line);
-      assert.ok(parsed.ok);
-      return parsed.command;
-    });
+    const commands = lines.map(parsed);
     const fields = ['op', 'orderId', 'symbol', 'side', 'type', 'price', 'quantity', 'timeInForce', 'account'];
     for (const command of commands) assert.deepEqual(Object.keys(command), fields);
     assert.deepEqual({ ...commands[1] }, { op: 'new', orderId: '2', symbol: 'A', side: 'sell', type: 'market', price: undefined, quantity: 3, timeInForce: undefined, account: undefined });
