@@ -66,10 +66,13 @@ export function integerSetting(name: string, fallback: number, min: number, max:
 
 /** `name=value,…` from the environment variable `name` (e.g. extra PostgreSQL settings); a pair without `=` is a UsageError. */
 export function pairsSetting(name: string): Record<string, string> {
-  const pairs = (process.env[name] ?? '').split(',').filter((pair) => pair.trim() !== '');
-  const malformed = pairs.find((pair) => !/^[^=]+=/.test(pair));
-  if (malformed !== undefined) throw new UsageError(`${name}: "${malformed}" is not name=value`);
-  return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+  const entries: [string, string][] = [];
+  for (const pair of (process.env[name] ?? '').split(',').filter((text) => text.trim() !== '')) {
+    const equals = pair.indexOf('=');
+    if (equals < 1) throw new UsageError(`${name}: "${pair}" is not name=value`);
+    entries.push([pair.slice(0, equals), pair.slice(equals + 1)]);
+  }
+  return Object.fromEntries(entries);
 }
 
 /** A command set by environment variables alone refuses arguments, naming the variables: a flag would otherwise be ignored in silence. */
