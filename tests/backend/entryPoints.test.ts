@@ -45,5 +45,4 @@ describe('service commands', function () {
     assert.ok(cmd, 'backend/Dockerfile has a CMD in JSON form');
     assert.deepEqual(JSON.parse(cmd[1]), serviceCommand('gateway'));
   });
-
 });
