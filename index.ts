@@ -7,4 +7,5 @@ export const loadBalancerUrl = stack.loadBalancerUrl;
 export const backendCount = stack.backendCount;
 export const backends = stack.backends;
 export const engineShards = stack.engineShards;
+export const symbols = stack.symbols;
 export const target = stack.target;

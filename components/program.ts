@@ -25,6 +25,8 @@ export interface StackOutputs {
   backendCount: number;
   backends: pulumi.Output<BackendEndpoint[]>;
   engineShards: number;
+  /** The services' SYMBOLS: the load tester sends its orders on these. */
+  symbols: string;
   target: Target;
 }
 
@@ -97,6 +99,7 @@ export function deployStack(config: StackConfig, opts?: pulumi.ResourceOptions):
     backendCount: config.backendCount,
     backends: pool.backends,
     engineShards: config.engineShards,
+    symbols: config.symbols,
     target: config.target,
   };
 }

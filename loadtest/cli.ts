@@ -1,11 +1,12 @@
 /**
  * `npm run loadtest -- [--outputs FILE | --stack NAME | --url URL] [--duration 30s]
- * [--connections 64] [--rate R] [--json] [--min-rate N] [--max-p99 MS]`
+ * [--connections 64] [--rate R] [--symbols LIST] [--json] [--min-rate N] [--max-p99 MS]`
  *
  * Exit status: 0 done, 1 a threshold missed or the run failed, 2 bad flags.
  */
 import { parseArgs } from 'node:util';
-import { integerFlag, parseFlags, positiveNumberFlag, UsageError } from '../local/flags';
+import { DEFAULT_SYMBOLS } from '../backend/config/symbols';
+import { integerFlag, parseFlags, positiveNumberFlag, symbolsFlag, UsageError } from '../local/flags';
 import { parseDuration } from './duration';
 import { newRunId } from './orders';
 import { progressLine } from './progress';
@@ -28,6 +29,8 @@ load
   --duration TIME    how long to send orders: 30s (default), 2m, 1500ms
   --connections N    concurrent connections (default ${DEFAULT_CONNECTIONS})
   --rate R           orders/s over all connections (default: as fast as answered)
+  --symbols LIST     the symbols to send orders on, SYMBOL or SYMBOL:TICK comma separated
+                     (default: the stack's "symbols" output, else ${DEFAULT_SYMBOLS})
 
 report
   --json             print the report as one JSON object on stdout
@@ -39,6 +42,7 @@ interface LoadTestFlags {
   durationMs: number;
   connections: number;
   rate?: number;
+  symbols?: string;
   json: boolean;
   minRate?: number;
   maxP99Ms?: number;
@@ -57,6 +61,7 @@ export function parseLoadTestFlags(argv: string[]): LoadTestFlags {
         duration: { type: 'string', default: '30s' },
         connections: { type: 'string' },
         rate: { type: 'string' },
+        symbols: { type: 'string' },
         json: { type: 'boolean', default: false },
         'min-rate': { type: 'string' },
         'max-p99': { type: 'string' },
@@ -76,6 +81,7 @@ export function parseLoadTestFlags(argv: string[]): LoadTestFlags {
     durationMs,
     connections: integerFlag('connections', values.connections, 1, MAX_CONNECTIONS) ?? DEFAULT_CONNECTIONS,
     rate: integerFlag('rate', values.rate, 1, 10_000_000),
+    symbols: symbolsFlag(values.symbols),
     json: values.json,
     minRate: positiveNumberFlag('min-rate', values['min-rate']),
     maxP99Ms: positiveNumberFlag('max-p99', values['max-p99']),
@@ -95,14 +101,15 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
   try {
     const target = await resolveTarget(flags.target);
     await checkReachable(target);
-    process.stderr.write(`loadtest: ${flags.connections} connections to ${target.url} for ${flags.durationMs / 1000} s\n`);
+    const symbols = flags.symbols ?? target.symbols ?? DEFAULT_SYMBOLS;
+    process.stderr.write(`loadtest: ${flags.connections} connections to ${target.url} for ${flags.durationMs / 1000} s, orders on ${symbols}\n`);
     const progress = progressLine(process.stderr, flags.durationMs);
     const result = await runLoad({
       url: target.url,
       durationMs: flags.durationMs,
       connections: flags.connections,
       rate: flags.rate,
-      mix: { runId: newRunId() },
+      mix: { runId: newRunId(), symbols },
       signal,
       onTick: (stats, elapsedMs) => progress.update(stats, elapsedMs),
     });

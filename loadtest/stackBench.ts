@@ -4,13 +4,16 @@
  * same run the ceiling of this topology on this machine: nginx in front of
  * gateways that answer 201 without doing anything. Prints both and their ratio.
  *
- *   npm run bench:stack -- [--duration 60] [--warmup 10] [--connections 64] [--backends 4] [--script FILE] [--json]
+ *   npm run bench:stack -- [--duration 60] [--warmup 10] [--connections 64] [--backends 4] [--script FILE] [--symbols LIST] [--json]
  *
  * --script: another wrk script to drive the load (both the stack and the
  * ceiling) instead of loadtest/wrk/orders.lua; it should post orders only
  * (the ceiling answers nothing else, and its rate counts 2xx answers). The
  * PostgreSQL check holds for any script: every 201 the gateways answered
  * must be a new order in PostgreSQL.
+ *
+ * --symbols: the stack's SYMBOLS instead of the services' default; wrk gets
+ * them in its environment as SYMBOLS, and the order script posts on them.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as fs from 'node:fs';
@@ -22,7 +25,8 @@ import { Client } from 'pg';
 import { MAX_BACKENDS } from '../components/config';
 import { describeEngineBatches, EngineTotals, engineTotals } from '../backend/bench/engineFigures';
 import { findBinary, freePort } from '../local/dataTier';
-import { integerFlag, parseFlags, readableFileFlag, UsageError } from '../local/flags';
+import { DEFAULT_SYMBOLS } from '../backend/config/symbols';
+import { integerFlag, parseFlags, readableFileFlag, symbolsFlag, UsageError } from '../local/flags';
 import { checkHealth } from '../local/health';
 import { readLocalOutputs } from '../local/outputs';
 import { stackPaths } from '../local/paths';
@@ -44,6 +48,8 @@ interface BenchOptions {
   backends: number;
   /** The wrk script that drives the load, an absolute path. */
   script: string;
+  /** The stack's SYMBOLS, also in wrk's environment. */
+  symbols: string;
   json: boolean;
 }
 
@@ -57,7 +63,7 @@ interface RunFigures {
 }
 
 const SECONDS_PER_DAY = 86_400;
-const USAGE = 'usage: bench:stack -- [--duration 60] [--warmup 10] [--connections 64] [--backends 4] [--script FILE] [--json]';
+const USAGE = 'usage: bench:stack -- [--duration 60] [--warmup 10] [--connections 64] [--backends 4] [--script FILE] [--symbols LIST] [--json]';
 
 /** The bench's flags; a bad one is a UsageError that ends with the usage line. */
 function parseBenchFlags(argv: string[]): BenchOptions {
@@ -72,6 +78,7 @@ function parseBenchFlags(argv: string[]): BenchOptions {
           connections: { type: 'string' },
           backends: { type: 'string' },
           script: { type: 'string' },
+          symbols: { type: 'string' },
           json: { type: 'boolean' },
         },
       }),
@@ -83,11 +90,17 @@ function parseBenchFlags(argv: string[]): BenchOptions {
       // As many as a stack may have: nginx's upstream zone is sized for that many.
       backends: integerFlag('backends', values.backends, 1, MAX_BACKENDS) ?? 4,
       script: readableFileFlag('script', values.script) ?? ORDER_SCRIPT,
+      symbols: symbolsFlag(values.symbols) ?? DEFAULT_SYMBOLS,
       json: values.json === true,
     };
   } catch (error) {
     throw error instanceof UsageError ? new UsageError(`${error.message}; ${USAGE}`) : error;
   }
+}
+
+/** wrk with the bench's script, connections and symbols, for `seconds`. */
+function driveLoad(url: string, seconds: number, options: BenchOptions): Promise<WrkRun> {
+  return runWrk(url, seconds, options.connections, { script: options.script, symbols: options.symbols });
 }
 
 function say(line: string): void {
@@ -245,17 +258,17 @@ async function measureStack(options: BenchOptions) {
   const port = await freePort();
   say(`starting the local stack: ${options.backends} backends × 1 worker, 1 engine shard (${dir})`);
   try {
-    await upStack({ dir, backends: options.backends, workers: 1, shards: 1, port, onStep: (line) => say(`  ${line}`) });
+    await upStack({ dir, backends: options.backends, workers: 1, shards: 1, port, symbols: options.symbols, onStep: (line) => say(`  ${line}`) });
     const url = `http://127.0.0.1:${port}`;
     const { databaseUrl, redisUrl } = readLocalOutputs(stackPaths(dir));
     say(`warm-up ${options.warmupSeconds} s`);
-    await runWrk(url, options.warmupSeconds, options.connections, options.script);
+    await driveLoad(url, options.warmupSeconds, options);
     const ordersBefore = await countOrders(databaseUrl);
     const answersBefore = await stackOrderAnswers(dir);
     const engineBefore = await readEngineTotals(dir);
     const redisBefore = await redisCalls(redisUrl);
     say(`measuring ${options.durationSeconds} s at ${options.connections} connections`);
-    const { result, cpu } = await measureCpu(stackProcesses(dir), () => runWrk(url, options.durationSeconds, options.connections, options.script));
+    const { result, cpu } = await measureCpu(stackProcesses(dir), () => driveLoad(url, options.durationSeconds, options));
     const ordersAfter = await countOrders(databaseUrl);
     const answersAfter = await stackOrderAnswers(dir);
     const answered = (status: string) => (answersAfter.get(status) ?? 0) - (answersBefore.get(status) ?? 0);
@@ -289,7 +302,7 @@ async function measureStack(options: BenchOptions) {
 /** One gateway killed one second into a run; the run's rate is the next ~10 s. Needs another gateway to fail over to. */
 async function measureFailover(dir: string, url: string, options: BenchOptions): Promise<RunFigures> {
   say('failover: killing backend-2 one second into an 11 s run');
-  const failoverRun = runWrk(url, 11, options.connections, options.script);
+  const failoverRun = driveLoad(url, 11, options);
   await sleep(1000);
   await crashStackProcess(dir, 'backend-2');
   return figures((await failoverRun).result);
@@ -324,9 +337,9 @@ async function measureCeiling(options: BenchOptions): Promise<{ run: RunFigures;
         await sleep(100);
       }
     }
-    await runWrk(url, Math.min(options.warmupSeconds, 5), options.connections, options.script);
+    await driveLoad(url, Math.min(options.warmupSeconds, 5), options);
     say(`measuring the ceiling ${options.durationSeconds} s`);
-    const { result, cpu } = await measureCpu(measured, () => runWrk(url, options.durationSeconds, options.connections, options.script));
+    const { result, cpu } = await measureCpu(measured, () => driveLoad(url, options.durationSeconds, options));
     return { run: figures(result), cpu };
   } finally {
     for (const identity of started.reverse()) {
@@ -379,7 +392,8 @@ async function main(): Promise<void> {
   } else {
     process.stdout.write(
       [
-        `bench:stack — ${options.backends} backends, ${options.connections} connections, ${options.durationSeconds} s, wrk + ${shownPath(options.script)}`,
+        `bench:stack — ${options.backends} backends, ${options.connections} connections, ${options.durationSeconds} s, wrk + ${shownPath(options.script)}` +
+          (options.symbols === DEFAULT_SYMBOLS ? '' : `, symbols ${options.symbols}`),
         row('orders/s (2xx)', String(stack.run.ordersPerSecond)),
         row('latency p50 / p99', `${stack.run.p50Ms.toFixed(2)} ms / ${stack.run.p99Ms.toFixed(2)} ms`),
         row('non-2xx responses', describeNon2xx(stack.run.non2xx, stack.refusals)),

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { parseSymbols, SymbolConfigError } from '../backend/config/symbols';
 import { resolveStackDir, stackPaths } from '../local/paths';
 
 /** A backend as a stack output lists it: a name, or an object with a name (and more). */
@@ -17,6 +18,8 @@ export interface StackOutputs {
   backendCount?: number;
   backends?: BackendOutput[];
   engineShards?: number;
+  /** The symbols the stack trades, as its services' `SYMBOLS`: the orders the load tester sends use them. */
+  symbols?: string;
   target?: string;
 }
 
@@ -29,6 +32,8 @@ export interface LoadTarget {
   backendNames: string[];
   /** Where the target came from, for the report. */
   source: string;
+  /** The stack's `SYMBOLS`, when its outputs say (a stack deployed before they did, or a bare URL: undefined). */
+  symbols?: string;
 }
 
 /** Pass at most one (the CLI refuses two); none means the local stack's outputs file. */
@@ -68,14 +73,26 @@ export function backendNames(backends: unknown, source: string): string[] {
 
 export function targetFromOutputs(outputs: unknown, source: string): LoadTarget {
   if (typeof outputs !== 'object' || outputs === null) throw new TargetError(`${source}: the outputs are not a JSON object`);
-  const { loadBalancerUrl, backends, target } = outputs as Partial<StackOutputs>;
+  const { loadBalancerUrl, backends, target, symbols } = outputs as Partial<StackOutputs>;
   if (typeof loadBalancerUrl !== 'string') throw new TargetError(`${source}: there is no "loadBalancerUrl" output`);
   return {
     url: checkedUrl(loadBalancerUrl, source),
     target: typeof target === 'string' ? target : 'unknown',
     backendNames: backendNames(backends, source),
     source,
+    ...(symbols === undefined ? {} : { symbols: checkedSymbols(symbols, source) }),
   };
+}
+
+function checkedSymbols(symbols: unknown, source: string): string {
+  if (typeof symbols !== 'string') throw new TargetError(`${source}: "symbols" must be a SYMBOLS list (text)`);
+  try {
+    parseSymbols(symbols);
+  } catch (error) {
+    if (!(error instanceof SymbolConfigError)) throw error;
+    throw new TargetError(`${source}: the "symbols" output: ${error.message}`);
+  }
+  return symbols;
 }
 
 function readOutputsFile(file: string): LoadTarget {

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DEFAULT_SYMBOLS } from '../backend/config/symbols';
 import { findBinary } from '../local/dataTier';
 import { cpuSeconds } from '../local/processCpu';
 
@@ -47,25 +48,37 @@ export interface WrkRun {
   cpuSeconds: number;
 }
 
+export interface WrkLoad {
+  /** The wrk script, an absolute path. Default: the order script. */
+  script?: string;
+  /**
+   * The stack's `SYMBOLS`, in wrk's environment as SYMBOLS: the order script
+   * posts orders on these, on each one's tick grid (another script may read
+   * it too). Default: the services' default symbols.
+   */
+  symbols?: string;
+}
+
 /**
- * Runs wrk with `script` (an absolute path; default the order script) for
- * `seconds` (bounded: wrk stops itself) and reads the summary line.
+ * Runs wrk with the load's script for `seconds` (bounded: wrk stops itself)
+ * and reads the summary line.
  */
-export async function runWrk(url: string, seconds: number, connections: number, script = ORDER_SCRIPT): Promise<WrkRun> {
+export async function runWrk(url: string, seconds: number, connections: number, load: WrkLoad = {}): Promise<WrkRun> {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'hft-wrk-'));
   try {
     const wrapper = path.join(folder, 'script.lua');
-    fs.writeFileSync(wrapper, wrappedScript(script));
-    return await spawnWrk(['-t', '2', '-c', String(connections), '-d', `${seconds}s`, '--timeout', '10s', '-s', wrapper, url]);
+    fs.writeFileSync(wrapper, wrappedScript(load.script ?? ORDER_SCRIPT));
+    const args = ['-t', '2', '-c', String(connections), '-d', `${seconds}s`, '--timeout', '10s', '-s', wrapper, url];
+    return await spawnWrk(args, { ...process.env, SYMBOLS: load.symbols ?? DEFAULT_SYMBOLS });
   } finally {
     fs.rmSync(folder, { recursive: true, force: true });
   }
 }
 
-function spawnWrk(args: string[]): Promise<WrkRun> {
+function spawnWrk(args: string[], env: NodeJS.ProcessEnv): Promise<WrkRun> {
   const wrk = findBinary('wrk', 'wrk');
   return new Promise((resolve, reject) => {
-    const child = spawn(wrk, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(wrk, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     let output = '';
     // Its /proc entry is gone once it exits: read it as it runs (the last 250 ms are not counted).
     let cpu = 0;

@@ -7,14 +7,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_BACKENDS } from '../components/config';
-import { integerFlag, parseFlags, UsageError } from './flags';
+import { DEFAULT_SYMBOLS, DEFAULT_TICK } from '../backend/config/symbols';
+import { integerFlag, parseFlags, symbolsFlag, UsageError } from './flags';
 import { resolveStackDir, STACK_DIR_ENV } from './paths';
 import { downStack, restartProcess, stackStatus, UP_DEFAULTS, UpOptions, upStack } from './stack';
 
 export const USAGE = `usage:
-  npm run local:up -- [--backends N] [--workers W] [--shards S] [--port P] [--dir DIR]
+  npm run local:up -- [--backends N] [--workers W] [--shards S] [--port P] [--symbols LIST] [--dir DIR]
       start PostgreSQL, Redis, the migrations, S engine shards, N gateways and nginx on 127.0.0.1
-      (defaults: ${UP_DEFAULTS.backends} backends, ${UP_DEFAULTS.workers} worker, ${UP_DEFAULTS.shards} shard, port ${UP_DEFAULTS.port})
+      (defaults: ${UP_DEFAULTS.backends} backends, ${UP_DEFAULTS.workers} worker, ${UP_DEFAULTS.shards} shard, port ${UP_DEFAULTS.port});
+      LIST: the symbols traded, SYMBOL or SYMBOL:TICK comma separated (default ${DEFAULT_SYMBOLS}; tick default ${DEFAULT_TICK})
   npm run local:status -- [--json] [--dir DIR]
       each process with its pid, port and health
   npm run local:down -- [--purge] [--dir DIR]
@@ -36,7 +38,14 @@ export function parseUpFlags(argv: string[]): UpFlags {
     parseArgs({
       args: argv,
       strict: true,
-      options: { ...DIR_FLAG, backends: { type: 'string' }, workers: { type: 'string' }, shards: { type: 'string' }, port: { type: 'string' } },
+      options: {
+        ...DIR_FLAG,
+        backends: { type: 'string' },
+        workers: { type: 'string' },
+        shards: { type: 'string' },
+        port: { type: 'string' },
+        symbols: { type: 'string' },
+      },
     }),
   );
   return {
@@ -45,6 +54,7 @@ export function parseUpFlags(argv: string[]): UpFlags {
     workers: integerFlag('workers', values.workers, 1, 256) ?? UP_DEFAULTS.workers,
     shards: integerFlag('shards', values.shards, 1, 64) ?? UP_DEFAULTS.shards,
     port: integerFlag('port', values.port, 1, 65535) ?? UP_DEFAULTS.port,
+    symbols: symbolsFlag(values.symbols),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { formatSymbols, parseSymbols, SymbolConfigError } from '../backend/config/symbols';
 
 /** Bad flags: the CLIs print the message and their usage, and exit 2. */
 export class UsageError extends Error {}
@@ -29,6 +30,22 @@ export function positiveNumberFlag(flag: string, text: string | undefined): numb
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) throw new UsageError(`--${flag} "${text}" must be a positive number`);
   return value;
+}
+
+/**
+ * `--symbols`: a `SYMBOLS` list (SYMBOL or SYMBOL:TICK, comma separated),
+ * checked as the services will read it, and returned without spaces.
+ */
+export function symbolsFlag(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  // parseSymbols reads an empty list as "the default": on the command line it is a mistake.
+  if (text.trim() === '') throw new UsageError('--symbols is empty: give SYMBOL or SYMBOL:TICK, comma separated');
+  try {
+    return formatSymbols(parseSymbols(text));
+  } catch (error) {
+    if (!(error instanceof SymbolConfigError)) throw error;
+    throw new UsageError(`--symbols: ${error.message}`);
+  }
 }
 
 /**

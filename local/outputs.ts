@@ -15,6 +15,7 @@ export interface LocalOutputs extends StackOutputs {
   backendCount: number;
   backends: LocalBackend[];
   engineShards: number;
+  symbols: string;
   target: 'local';
   databaseUrl: string;
   redisUrl: string;
@@ -24,6 +25,7 @@ export interface LocalOutputsInput {
   loadBalancerPort: number;
   gateways: Array<{ name: string; port: number }>;
   engineShards: number;
+  symbols: string;
   databaseUrl: string;
   redisUrl: string;
 }
@@ -34,6 +36,7 @@ export function localOutputs(input: LocalOutputsInput): LocalOutputs {
     backendCount: input.gateways.length,
     backends: input.gateways.map((gateway) => ({ name: gateway.name, url: `http://127.0.0.1:${gateway.port}` })),
     engineShards: input.engineShards,
+    symbols: input.symbols,
     target: 'local',
     databaseUrl: input.databaseUrl,
     redisUrl: input.redisUrl,

@@ -32,12 +32,19 @@ export function migrateLaunch(urls: DataTierUrls): LaunchSpec {
   return nodeService(ENTRY_POINTS.migrate, migrateEnvironment({ databaseUrl: urls.databaseUrl }));
 }
 
-export function engineLaunch(urls: DataTierUrls, shard: number, engineShards: number, metricsPort: number): LaunchSpec {
-  return nodeService(ENTRY_POINTS.engine, engineEnvironment({ ...urls, engineShards, shard, metricsPort }));
+/** What every engine shard and gateway of one stack shares. */
+export interface SharedServiceSettings extends DataTierUrls {
+  engineShards: number;
+  /** `SYMBOLS`: the tradable symbols and their ticks. */
+  symbols: string;
 }
 
-export function gatewayLaunch(urls: DataTierUrls, gatewayId: string, port: number, workers: number, engineShards: number): LaunchSpec {
-  return nodeService(ENTRY_POINTS.gateway, gatewayEnvironment({ ...urls, engineShards, gatewayId, port, workers }));
+export function engineLaunch(shared: SharedServiceSettings, shard: number, metricsPort: number): LaunchSpec {
+  return nodeService(ENTRY_POINTS.engine, engineEnvironment({ ...shared, shard, metricsPort }));
+}
+
+export function gatewayLaunch(shared: SharedServiceSettings, gatewayId: string, port: number, workers: number): LaunchSpec {
+  return nodeService(ENTRY_POINTS.gateway, gatewayEnvironment({ ...shared, gatewayId, port, workers }));
 }
 
 const LOCAL_NGINX_WORKERS = 1;

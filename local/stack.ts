@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_SYMBOLS } from '../backend/config/symbols';
 import { findBinary, freePort, startPostgres, startRedis } from './dataTier';
 import { checkHealth, waitHealthy } from './health';
 import { writeLocalOutputs } from './outputs';
@@ -25,6 +26,8 @@ export interface UpOptions {
   shards: number;
   /** The load balancer's port on 127.0.0.1. */
   port: number;
+  /** `SYMBOLS` of the engine shards and gateways (SYMBOL or SYMBOL:TICK, comma separated). Default: the services' default. */
+  symbols?: string;
   /** One line per step. */
   onStep?: (line: string) => void;
   /** Aborting stops what was started so far and fails. */
@@ -141,12 +144,13 @@ export async function upStack(options: UpOptions): Promise<StackState> {
     const urls = { databaseUrl: postgres.url, redisUrl: redis.url };
     await runToEnd('the migration', migrateLaunch(urls), logFile('migrate'));
     step('migrations applied');
+    const shared = { ...urls, engineShards: options.shards, symbols: options.symbols ?? DEFAULT_SYMBOLS };
 
     const ports = await distinctFreePorts(options.shards + options.backends, [options.port, postgres.port, redis.port]);
     await Promise.all(
       Array.from({ length: options.shards }, (_, shard) => {
         const metricsPort = ports.pop()!;
-        const launch = engineLaunch(urls, shard, options.shards, metricsPort);
+        const launch = engineLaunch(shared, shard, metricsPort);
         return startService(`engine-${shard}`, 'engine', metricsPort, `http://127.0.0.1:${metricsPort}/health`, launch);
       }),
     );
@@ -155,7 +159,7 @@ export async function upStack(options: UpOptions): Promise<StackState> {
       Array.from({ length: options.backends }, (_, index) => {
         const name = `backend-${index + 1}`;
         const port = ports.pop()!;
-        const launch = gatewayLaunch(urls, name, port, options.workers, options.shards);
+        const launch = gatewayLaunch(shared, name, port, options.workers);
         return startService(name, 'gateway', port, `http://127.0.0.1:${port}/ready`, launch);
       }),
     );
@@ -165,7 +169,7 @@ export async function upStack(options: UpOptions): Promise<StackState> {
     const nginx = await startService('nginx', 'nginx', options.port, `http://127.0.0.1:${options.port}/health`, nginxSpec);
     await assertRoutes(nginx);
 
-    writeLocalOutputs(paths, { loadBalancerPort: options.port, gateways, engineShards: options.shards, ...urls });
+    writeLocalOutputs(paths, { loadBalancerPort: options.port, gateways, engineShards: options.shards, symbols: shared.symbols, ...urls });
     step(`up: http://127.0.0.1:${options.port} → ${options.backends} gateways, ${options.shards} engine shard(s); outputs in ${paths.outputsFile}`);
     return state;
   } catch (error) {

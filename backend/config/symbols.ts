@@ -43,6 +43,11 @@ export function parseSymbols(list: string | undefined): Map<string, SymbolSpec> 
   return specs;
 }
 
+/** The `SYMBOLS` text of `specs`, each as `SYMBOL`, or `SYMBOL:TICK` when its tick is not the default: parseSymbols reads it back. */
+export function formatSymbols(specs: Map<string, SymbolSpec>): string {
+  return [...specs.values()].map(({ symbol, tick }) => (tick === DEFAULT_TICK ? symbol : `${symbol}:${tick}`)).join(',');
+}
+
 /** Why a price was refused, phrased for an API error message. */
 export type PriceError = 'not a decimal' | 'not positive' | 'off the tick grid' | 'too large';
 

@@ -33,6 +33,7 @@ export interface MockedDeployment {
     backendCount: number;
     backends: BackendEndpoint[];
     engineShards: number;
+    symbols: string;
     target: string;
   };
 }
@@ -154,7 +155,8 @@ export async function deployUnderMocks(config: StackConfig): Promise<MockedDeplo
           parentType: parents.get(key)?.type,
           deleteBeforeReplace: deleteFirst.has(key),
         })),
-      outputs: { loadBalancerUrl, backendCount: stack.backendCount, backends, engineShards: stack.engineShards, target: stack.target },
+      // Every output as \`pulumi stack output\` shows it: the two Outputs resolved, the rest as they are.
+      outputs: { ...stack, loadBalancerUrl, backends },
     };
   } finally {
     recording = undefined;

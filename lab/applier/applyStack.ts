@@ -15,6 +15,7 @@ export interface AppliedStack {
   backendCount: number;
   backends: BackendEndpoint[];
   engineShards: number;
+  symbols: string;
   target: string;
 }
 
@@ -56,13 +57,8 @@ export async function applyStack(docker: Docker, config: StackConfig, options: A
     const settled = await Promise.race([outputs, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 5_000))]);
     if (settled === undefined) throw new Error('the stack outputs never resolved, though no resource failed');
     const [loadBalancerUrl, backends] = settled;
-    return {
-      loadBalancerUrl,
-      backendCount: stack.backendCount,
-      backends,
-      engineShards: stack.engineShards,
-      target: stack.target,
-    };
+    // Every output as `pulumi stack output` shows it: the two Outputs resolved, the rest as they are.
+    return { ...stack, loadBalancerUrl, backends };
   } finally {
     process.off('unhandledRejection', onRejection);
   }

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { blankSecrets, isSecret, mockPassword, MockedResource, revealSecrets } from '../../components/preview/mockDeployment';
+import { DEFAULT_SYMBOLS } from '../../backend/config/symbols';
 import { named, ofType, runStack, StackRun } from './harness';
 
 const CONTAINER = 'docker:index/container:Container';
@@ -92,15 +93,23 @@ describe('docker target (pulumi mocks)', () => {
         assert.deepEqual(run.outputs.backends.map((b) => b.name), Array.from({ length: backendCount }, (_, i) => `backend-${i + 1}`));
         assert.equal(run.outputs.backends[0].url, 'http://backend-1:8000');
         assert.equal(run.outputs.engineShards, 1);
+        assert.equal(run.outputs.symbols, DEFAULT_SYMBOLS);
         assert.equal(run.outputs.target, 'docker');
       });
     });
   }
 
-  describe('the rest of the graph (backendCount 2, engineShards 2)', () => {
+  describe('the rest of the graph (backendCount 2, engineShards 2, symbols of its own)', () => {
     let run: StackRun;
     before(async () => {
-      run = await runStack({ target: 'docker', backendCount: 2, engineShards: 2, loadBalancerPort: 9090 });
+      run = await runStack({ target: 'docker', backendCount: 2, engineShards: 2, loadBalancerPort: 9090, symbols: 'AAPL,ZZZ:0.05' });
+    });
+
+    it('gives its symbols to every engine shard and gateway, and to the load tester as an output', () => {
+      const services = ofType(run, CONTAINER).filter((c) => /^(gateways|matching-engine)-/.test(c.name));
+      assert.equal(services.length, 4);
+      for (const container of services) assert.equal(envOf(container).SYMBOLS, 'AAPL,ZZZ:0.05', container.name);
+      assert.equal(run.outputs.symbols, 'AAPL,ZZZ:0.05');
     });
 
     it('builds the backend image from backend/Dockerfile with the repository root as context, without a registry', () => {

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { blankSecrets, isSecret, mockPassword, MockedResource, revealSecrets } from '../../components/preview/mockDeployment';
+import { DEFAULT_SYMBOLS } from '../../backend/config/symbols';
 import { named, ofType, runStack, StackRun } from './harness';
 
 const DEPLOYMENT = 'kubernetes:apps/v1:Deployment';
@@ -106,6 +107,7 @@ describe('kubernetes target (pulumi mocks)', () => {
         assert.equal(run.outputs.backendCount, backendCount);
         assert.deepEqual(run.outputs.backends, [{ name: 'backend', url: 'http://backend.hft.svc.cluster.local:8000', replicas: backendCount }]);
         assert.equal(run.outputs.engineShards, 1);
+        assert.equal(run.outputs.symbols, DEFAULT_SYMBOLS);
         assert.equal(run.outputs.target, 'kubernetes');
       });
     });

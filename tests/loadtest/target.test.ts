@@ -28,6 +28,15 @@ describe('loadtest target', () => {
     assert.deepEqual(objects.backendNames, ['backend-1']);
   });
 
+  it('reads the symbols the stack trades, when its outputs give them', () => {
+    const outputs = { loadBalancerUrl: 'http://127.0.0.1:8080', target: 'docker' };
+    assert.equal(targetFromOutputs({ ...outputs, symbols: 'AAPL,ZZZ:0.05' }, 'x.json').symbols, 'AAPL,ZZZ:0.05');
+    // A stack deployed before the output existed: the load tester falls back to the default symbols.
+    assert.equal(targetFromOutputs(outputs, 'x.json').symbols, undefined);
+    assert.throws(() => targetFromOutputs({ ...outputs, symbols: 'AAPL,btc' }, 'x.json'), /x\.json: the "symbols" output: SYMBOLS: "btc" is not SYMBOL/);
+    assert.throws(() => targetFromOutputs({ ...outputs, symbols: ['AAPL'] }, 'x.json'), /x\.json: "symbols" must be a SYMBOLS list/);
+  });
+
   it('names the file and the missing or bad output', () => {
     assert.throws(() => targetFromOutputs({ backends: [] }, 'x.json'), /x\.json: there is no "loadBalancerUrl" output/);
     assert.throws(() => targetFromOutputs({ loadBalancerUrl: 'nginx' }, 'x.json'), /"nginx" is not a URL/);

@@ -11,6 +11,9 @@ import { runNodeScript, ScriptRun } from '../harness/nodeScript';
 import { TempStack, tempStack } from './tempStack';
 
 const CLI = path.join(__dirname, '..', '..', 'local', 'cli.js');
+const LOADTEST = path.join(__dirname, '..', '..', 'loadtest', 'cli.js');
+/** Symbols other than the default, one on a tick of its own: what the gateways accept shows they were passed on. */
+const SYMBOLS = 'AAPL,ZZZ:0.05';
 
 const cli = (args: string[]) => runNodeScript(CLI, args, 120_000);
 
@@ -23,7 +26,7 @@ describe('local stack CLI', function () {
 
     before(async () => {
       stack = await tempStack();
-      up = await cli(['up', '--dir', stack.dir, '--port', String(stack.port), '--backends', '2']);
+      up = await cli(['up', '--dir', stack.dir, '--port', String(stack.port), '--backends', '2', '--symbols', SYMBOLS]);
     });
     after(() => stack?.cleanUp());
 
@@ -34,7 +37,7 @@ describe('local stack CLI', function () {
       }
       assert.match(up.stderr, /migrations applied/);
       const outputs = JSON.parse(fs.readFileSync(stackPaths(stack.dir).outputsFile, 'utf8'));
-      assert.deepEqual(Object.keys(outputs).sort(), ['backendCount', 'backends', 'databaseUrl', 'engineShards', 'loadBalancerUrl', 'redisUrl', 'target']);
+      assert.deepEqual(Object.keys(outputs).sort(), ['backendCount', 'backends', 'databaseUrl', 'engineShards', 'loadBalancerUrl', 'redisUrl', 'symbols', 'target']);
       assert.equal(outputs.loadBalancerUrl, `http://127.0.0.1:${stack.port}`);
       assert.equal(outputs.backendCount, 2);
       assert.deepEqual(outputs.backends.map((b: { name: string }) => b.name), ['backend-1', 'backend-2']);
@@ -42,6 +45,31 @@ describe('local stack CLI', function () {
       const response = await fetch(`${outputs.loadBalancerUrl}/ready`);
       assert.equal(response.status, 200);
       assert.match(response.headers.get('x-backend-id') ?? '', /^backend-[12]$/);
+    });
+
+    it('trades the --symbols given, on their ticks, and the load tester sends its orders on them', async () => {
+      const outputs = JSON.parse(fs.readFileSync(stackPaths(stack.dir).outputsFile, 'utf8'));
+      assert.equal(outputs.symbols, SYMBOLS);
+      const place = async (symbol: string, price: string) => {
+        const body = { symbol, side: 'buy', type: 'limit', price, quantity: 1, account: 'symbols-test' };
+        const response = await fetch(`${outputs.loadBalancerUrl}/api/orders`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        return { status: response.status, body: (await response.json()) as { error?: { message?: string } } };
+      };
+      assert.equal((await place('ZZZ', '100.05')).status, 201);
+      const offGrid = await place('ZZZ', '100.01');
+      assert.equal(offGrid.status, 400, JSON.stringify(offGrid.body));
+      assert.equal((await place('MSFT', '100.00')).status, 400, 'a default symbol left out of --symbols');
+
+      const load = await runNodeScript(LOADTEST, ['--outputs', stackPaths(stack.dir).outputsFile, '--duration', '1s', '--connections', '4', '--json'], 30_000);
+      assert.equal(load.status, 0, load.stderr);
+      assert.match(load.stderr, /orders on AAPL,ZZZ:0\.05/);
+      const report = JSON.parse(load.stdout) as { requests: number; statusCodes: Record<string, number> };
+      assert.ok(report.requests > 0);
+      assert.deepEqual(Object.keys(report.statusCodes), ['201'], JSON.stringify(report.statusCodes));
     });
 
     it('status lists each process with its pid, port and health', async () => {
@@ -108,7 +136,7 @@ describe('local stack CLI', function () {
     });
 
     it('bad flags and commands print the usage and exit 2', async () => {
-      for (const args of [[], ['start'], ['up', '--backends', '0'], ['up', '--ports', '1'], ['status', 'extra'], ['restart']]) {
+      for (const args of [[], ['start'], ['up', '--backends', '0'], ['up', '--ports', '1'], ['up', '--symbols', 'aapl'], ['up', '--symbols', ''], ['status', 'extra'], ['restart']]) {
         const run = await cli(args);
         assert.equal(run.status, 2, args.join(' '));
         assert.match(run.stderr, /usage:\n {2}npm run local:up/);

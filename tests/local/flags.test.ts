@@ -2,7 +2,25 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { integerSetting, pairsSetting, readableFileFlag, refuseArguments, UsageError } from '../../local/flags';
+import { DEFAULT_SYMBOLS, parseSymbols } from '../../backend/config/symbols';
+import { integerSetting, pairsSetting, readableFileFlag, refuseArguments, symbolsFlag, UsageError } from '../../local/flags';
+
+describe('--symbols', () => {
+  it('takes a SYMBOLS list as the services read it, without its spaces', () => {
+    assert.equal(symbolsFlag(undefined), undefined);
+    assert.equal(symbolsFlag(' ZZZ:0.05 , AAPL,YY:0.01'), 'ZZZ:0.05,AAPL,YY');
+    assert.equal(symbolsFlag(DEFAULT_SYMBOLS), DEFAULT_SYMBOLS);
+    const given = 'ZZZ:0.05,AAPL,W:0.001';
+    assert.deepEqual(parseSymbols(symbolsFlag(given)), parseSymbols(given));
+  });
+
+  it('refuses what the services could not read, and an empty list, which they would read as the default', () => {
+    assert.throws(() => symbolsFlag('AAPL,btc'), (error: Error) => error instanceof UsageError && /^--symbols: SYMBOLS: "btc" is not SYMBOL/.test(error.message));
+    assert.throws(() => symbolsFlag('AAPL,AAPL'), /--symbols: SYMBOLS: AAPL is listed twice/);
+    assert.throws(() => symbolsFlag('X:0'), /--symbols: SYMBOLS: tick "0" of X/);
+    assert.throws(() => symbolsFlag(' '), /--symbols is empty/);
+  });
+});
 
 describe('file flags', () => {
   let folder: string;
