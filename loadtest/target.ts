@@ -142,6 +142,26 @@ export async function resolveTarget(choice: TargetChoice): Promise<LoadTarget> {
 const REACHABLE_TIMEOUT_MS = 5000;
 
 /**
+ * What to do when the load balancer URL names a Kubernetes Service by its
+ * in-cluster DNS name (`nginx.hft.svc.cluster.local`: the URL of
+ * `kubernetes.nginxServiceType` ClusterIP, or of a LoadBalancer still waiting
+ * for its address), which only the cluster's own pods resolve. '' for any
+ * other URL. The stack's symbols go with the --url it suggests, which has none.
+ */
+export function inClusterHint({ url, symbols }: Pick<LoadTarget, 'url' | 'symbols'>): string {
+  const { hostname, port, protocol } = new URL(url);
+  const service = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.|$)/.exec(hostname);
+  if (service === null) return '';
+  const [, name, namespace] = service;
+  const servicePort = port || (protocol === 'https:' ? '443' : '80');
+  return (
+    `${hostname} is the Service's name inside the cluster: from outside it, forward a port to it ` +
+    `(kubectl port-forward -n ${namespace} svc/${name} ${servicePort}:${servicePort}) and pass --url ${protocol}//127.0.0.1:${servicePort}` +
+    (symbols === undefined ? '' : ` --symbols ${symbols}`)
+  );
+}
+
+/**
  * Fails early, with the reason, when nothing answers at the target (a stack
  * that is down, a wrong port), rather than reporting thousands of connection
  * errors at the end. Any HTTP answer to `GET /health` counts as reachable:
@@ -157,7 +177,9 @@ export function checkReachable(target: LoadTarget): Promise<void> {
     });
     request.on('timeout', () => request.destroy(new Error(`no answer within ${REACHABLE_TIMEOUT_MS / 1000} s`)));
     request.on('error', (error: NodeJS.ErrnoException) => {
-      reject(new TargetError(`nothing answers at ${target.url} (${target.source}): ${error.code ?? error.message}; is the stack up?`));
+      const hint = inClusterHint(target);
+      const advice = hint === '' ? 'is the stack up?' : hint;
+      reject(new TargetError(`nothing answers at ${target.url} (${target.source}): ${error.code ?? error.message}; ${advice}`));
     });
   });
 }

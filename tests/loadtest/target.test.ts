@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseDuration } from '../../loadtest/duration';
 import { main } from '../../loadtest/cli';
-import { checkReachable, resolveTarget, targetFromOutputs, TargetError } from '../../loadtest/target';
+import { checkReachable, inClusterHint, resolveTarget, targetFromOutputs, TargetError } from '../../loadtest/target';
 import { freePort } from '../../local/dataTier';
 import { startFakeGateway } from './fakeGateway';
 
@@ -35,6 +35,21 @@ describe('loadtest target', () => {
     assert.equal(targetFromOutputs(outputs, 'x.json').symbols, undefined);
     assert.throws(() => targetFromOutputs({ ...outputs, symbols: 'AAPL,btc' }, 'x.json'), /x\.json: the "symbols" output: SYMBOLS: "btc" is not SYMBOL/);
     assert.throws(() => targetFromOutputs({ ...outputs, symbols: ['AAPL'] }, 'x.json'), /x\.json: "symbols" must be a SYMBOLS list/);
+  });
+
+  it('says how to reach a load balancer named by its in-cluster DNS name, and nothing for other URLs', () => {
+    assert.equal(
+      inClusterHint({ url: 'http://nginx.hft.svc.cluster.local:8080' }),
+      "nginx.hft.svc.cluster.local is the Service's name inside the cluster: from outside it, forward a port to it " +
+        '(kubectl port-forward -n hft svc/nginx 8080:8080) and pass --url http://127.0.0.1:8080',
+    );
+    assert.match(
+      inClusterHint({ url: 'http://nginx.trading.svc.corp.example', symbols: 'AAPL,ZZZ:0.05' }),
+      /port-forward -n trading svc\/nginx 80:80\) and pass --url http:\/\/127\.0\.0\.1:80 --symbols AAPL,ZZZ:0\.05$/,
+    );
+    for (const url of ['http://127.0.0.1:8080', 'http://localhost:30080', 'http://203.0.113.10:8080', 'http://lb.example.com']) {
+      assert.equal(inClusterHint({ url, symbols: 'AAPL' }), '', url);
+    }
   });
 
   it('names the file and the missing or bad output', () => {
