@@ -3,7 +3,6 @@ import { commandDefect, isAbsent } from './commandValidation';
 import { accepted, cancelled, rejected, trade } from './events';
 import { OrderBook } from './orderBook';
 import { OpenOrderTable } from './openOrderTable';
-import { orderIdHash } from './orderIdHash';
 import { NO_ORDER, OrderStore } from './orderStore';
 import type { PriceLevel } from './priceLevel';
 import { assertValidSnapshot } from './snapshotValidation';
@@ -203,7 +202,8 @@ export class MatchingEngine {
   ): void {
     const handle = this.orders.allocate(orderId, account, quantity, this.nextSequence++);
     this.orders.append(book.ownSide(side).levelAt(price), handle);
-    this.openOrders.insert(handle, orderIdHash(orderId));
+    // The accepted-id set hashes with orderIdHash too, and has often just hashed this id.
+    this.openOrders.insert(handle, this.acceptedIds.hashOf(orderId));
   }
 
   /** Take a resting order out of its level for good (its level is removed by the caller once empty). */

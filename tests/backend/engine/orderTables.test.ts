@@ -48,6 +48,29 @@ describe('order id tables', () => {
     for (const id of [...late, ...ascending]) assert.equal(ids.add(id), false, id);
   });
 
+  it("AcceptedOrderIds.hashOf is the table's hash of any id, reusing the one the last add computed for that id", () => {
+    const hashed: string[] = [];
+    const ids = new AcceptedOrderIds((id) => {
+      hashed.push(id);
+      return orderIdHash(id);
+    });
+    const ascending = Array.from({ length: 100 }, (_, i) => String(100 + i));
+    for (const id of ascending) ids.add(id);
+    // The sorted run takes ascending ids without hashing them: hashOf computes.
+    assert.deepEqual(hashed, []);
+    assert.equal(ids.hashOf('150'), orderIdHash('150'));
+    assert.deepEqual(hashed, ['150']);
+    // Far behind the greatest id: the add hashes it for the table, and hashOf reuses that hash, for an equal string too.
+    assert.equal(ids.add('5'), true);
+    assert.deepEqual(hashed, ['150', '5']);
+    assert.equal(ids.hashOf('5'), orderIdHash('5'));
+    assert.equal(ids.hashOf(String(5)), orderIdHash('5'));
+    assert.deepEqual(hashed, ['150', '5']);
+    // Any other id is hashed anew, never given the remembered hash.
+    assert.equal(ids.hashOf('6'), orderIdHash('6'));
+    assert.deepEqual(hashed, ['150', '5', '6']);
+  });
+
   it('AcceptedOrderIds refuses exactly the ids seen before, whatever order they arrive in', () => {
     // Ids from a small space, so that repeats are common: counters with and without prefixes or leading
     // zeros, runs that arrive ascending (the fast path) or descending, mixed with ids out of order, and arbitrary strings.
