@@ -78,6 +78,16 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Free ports, none repeated and none of `taken` (the OS may hand the same free port out twice in a row). */
+export async function distinctFreePorts(count: number, taken: number[]): Promise<number[]> {
+  const chosen = new Set<number>();
+  while (chosen.size < count) {
+    const port = await freePort();
+    if (!taken.includes(port)) chosen.add(port);
+  }
+  return [...chosen];
+}
+
 /**
  * The absolute path of an executable, searched on PATH and then in the usual
  * Debian locations (PostgreSQL's server binaries are not on PATH there).

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_SYMBOLS } from '../backend/config/symbols';
-import { findBinary, freePort, startPostgres, startRedis } from './dataTier';
+import { distinctFreePorts, findBinary, startPostgres, startRedis } from './dataTier';
 import { checkHealth, waitHealthy } from './health';
 import { writeLocalOutputs } from './outputs';
 import { StackPaths, stackPaths } from './paths';
@@ -79,16 +79,6 @@ function assertNotRunning(paths: StackPaths): void {
     `a local stack is already running in ${paths.dir} (${alive.map((record) => record.name).join(', ')}): ` +
       'see it with npm run local:status, stop it with npm run local:down',
   );
-}
-
-/** Free ports, none repeated and none of `taken` (the OS may hand the same free port out twice in a row). */
-async function distinctFreePorts(count: number, taken: number[]): Promise<number[]> {
-  const chosen = new Set<number>();
-  while (chosen.size < count) {
-    const port = await freePort();
-    if (!taken.includes(port)) chosen.add(port);
-  }
-  return [...chosen];
 }
 
 function readyLine(record: ProcessRecord, dir: string): string {

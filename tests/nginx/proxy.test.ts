@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { renderNginxConfig, UpstreamAddress } from '../../nginx';
-import { freePort } from '../../local/dataTier';
+import { distinctFreePorts, freePort } from '../../local/dataTier';
 import { RunningNginx, startNginx } from './nginxBinary';
 
 interface Stub {
@@ -87,9 +87,7 @@ describe('nginx running the rendered config', () => {
 
   async function balancer(upstreams: UpstreamAddress[]): Promise<{ port: number; nginx: RunningNginx }> {
     // Never an upstream's port: one test lists a port nothing listens on, which must stay so.
-    let port: number;
-    do port = await freePort();
-    while (upstreams.some((upstream) => upstream.port === port));
+    const [port] = await distinctFreePorts(1, upstreams.map((upstream) => upstream.port));
     // maxFails 0 keeps every gateway in rotation, so each request's first pick alternates.
     const config = renderNginxConfig({ upstreams, listenPort: port, listenAddress: '127.0.0.1', foreground: true, tuning: { maxFails: 0, workerProcesses: 1 } });
     const nginx = await startNginx(config, port);
