@@ -7,6 +7,7 @@ import { stackPaths } from '../../local/paths';
 import { isRunning } from '../../local/processes';
 import { readState } from '../../local/state';
 import { ProcessStatus } from '../../local/stack';
+import { client } from '../harness/http';
 import { runNodeScript, ScriptRun } from '../harness/nodeScript';
 import { TempStack, tempStack } from './tempStack';
 
@@ -50,15 +51,9 @@ describe('local stack CLI', function () {
     it('trades the --symbols given, on their ticks, and the load tester sends its orders on them', async () => {
       const outputs = JSON.parse(fs.readFileSync(stackPaths(stack.dir).outputsFile, 'utf8'));
       assert.equal(outputs.symbols, SYMBOLS);
-      const place = async (symbol: string, price: string) => {
-        const body = { symbol, side: 'buy', type: 'limit', price, quantity: 1, account: 'symbols-test' };
-        const response = await fetch(`${outputs.loadBalancerUrl}/api/orders`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        });
-        return { status: response.status, body: (await response.json()) as { error?: { message?: string } } };
-      };
+      const api = client(outputs.loadBalancerUrl);
+      const place = (symbol: string, price: string) =>
+        api.post('/api/orders', { symbol, side: 'buy', type: 'limit', price, quantity: 1, account: 'symbols-test' });
       assert.equal((await place('ZZZ', '100.05')).status, 201);
       const offGrid = await place('ZZZ', '100.01');
       assert.equal(offGrid.status, 400, JSON.stringify(offGrid.body));
