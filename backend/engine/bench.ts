@@ -1,5 +1,5 @@
 /**
- * Matching engine benchmark: `npm run bench:engine [-- --commands N --seed S --symbols N --ids counter|uuid --write FILE --compare]`.
+ * Matching engine benchmark: `npm run bench:engine [-- --commands N --seed S --symbols N --spread N --ids counter|uuid --write FILE --compare]`.
  *
  * Builds a seeded workload (8 symbols; ~70% limit orders around a drifting
  * mid, a quarter of them crossing the spread; ~20% cancels of resting orders;
@@ -19,6 +19,9 @@
  * `--symbols N` spreads the same mix of commands over N symbols (thin books:
  * with 2000, about one order a price level); `--ids uuid` gives the orders
  * random UUIDs instead of a counter (seeded too) and changes nothing else.
+ * `--spread N` places the resting limit orders up to N ticks behind the
+ * touch instead of 20: deep books (with 50000, tens of thousands of levels a
+ * side), where a new level lands anywhere in the book.
  */
 import { parseArgs } from 'node:util';
 import { writeCommandFile } from './commandFile';
@@ -37,6 +40,9 @@ const MAX_COMMANDS = 100_000_000;
 /** One string per account, shared by its orders, as JSON.parse (which interns short strings) would give them. */
 const ACCOUNTS = Array.from({ length: 200 }, (_, i) => `acct-${i}`);
 const START_MID = 10_000;
+/** How far behind the touch, in ticks, a limit order that does not cross may rest: 0 to SPREAD - 1. */
+const SPREAD = 20;
+const MAX_SPREAD = 1_000_000;
 const PASSES = 5;
 
 interface OpenOrderRef {
@@ -49,6 +55,8 @@ type IdStyle = 'counter' | 'uuid';
 interface WorkloadShape {
   symbols: string[];
   ids: IdStyle;
+  /** Resting orders go 0 to spread - 1 ticks behind the touch. */
+  spread: number;
 }
 
 /** The symbols of `--symbols count`: the default eight by name, more as S1, S2, … */
@@ -71,11 +79,12 @@ function uuidGenerator(seed: number): () => string {
  * The workload. A reference engine runs alongside the generator only so that
  * cancels name orders that are really resting at that point.
  */
-function buildWorkload(count: number, seed: number, { symbols, ids }: WorkloadShape): Command[] {
+function buildWorkload(count: number, seed: number, { symbols, ids, spread }: WorkloadShape): Command[] {
   const random = seededRandom(seed);
   const below = (n: number) => Math.floor(random() * n);
   const nextUuid = ids === 'uuid' ? uuidGenerator(seed) : undefined;
-  const mids = symbols.map(() => START_MID);
+  // Far enough from 0 that every price stays positive however deep the books.
+  const mids = symbols.map(() => Math.max(START_MID, 2 * spread));
   const tracker = new MatchingEngine();
   const cancellable: OpenOrderRef[] = [];
   const commands: Command[] = [];
@@ -110,7 +119,7 @@ function buildWorkload(count: number, seed: number, { symbols, ids }: WorkloadSh
     }
     if (command === undefined) {
       const crossing = random() < 0.25;
-      const offset = crossing ? -(1 + below(5)) : below(20);
+      const offset = crossing ? -(1 + below(5)) : below(spread);
       const price = side === 'buy' ? mid - offset : mid + 1 + offset;
       const tifRoll = random();
       const timeInForce = !crossing || tifRoll < 0.6 ? 'GTC' : tifRoll < 0.85 ? 'IOC' : 'FOK';
@@ -238,7 +247,8 @@ function percentile(sorted: Float64Array, fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
 }
 
-const USAGE = 'usage: bench:engine -- [--commands 1000000] [--seed 42] [--symbols 8] [--ids counter|uuid] [--write FILE] [--compare]';
+const USAGE =
+  'usage: bench:engine -- [--commands 1000000] [--seed 42] [--symbols 8] [--spread 20] [--ids counter|uuid] [--write FILE] [--compare]';
 
 interface BenchOptions {
   count: number;
@@ -258,6 +268,7 @@ function parseBenchFlags(argv: string[]): BenchOptions {
         commands: { type: 'string' },
         seed: { type: 'string' },
         symbols: { type: 'string' },
+        spread: { type: 'string' },
         ids: { type: 'string' },
         write: { type: 'string' },
         compare: { type: 'boolean' },
@@ -270,7 +281,11 @@ function parseBenchFlags(argv: string[]): BenchOptions {
   return {
     count: integerFlag('commands', values.commands, 1, MAX_COMMANDS) ?? 1_000_000,
     seed: integerFlag('seed', values.seed, 0, 0xffff_ffff) ?? 42,
-    shape: { symbols: symbolNames(integerFlag('symbols', values.symbols, 1, MAX_SYMBOLS) ?? WORKLOAD_SYMBOLS.length), ids },
+    shape: {
+      symbols: symbolNames(integerFlag('symbols', values.symbols, 1, MAX_SYMBOLS) ?? WORKLOAD_SYMBOLS.length),
+      ids,
+      spread: integerFlag('spread', values.spread, 1, MAX_SPREAD) ?? SPREAD,
+    },
     writeTo: values.write === undefined ? undefined : fromTypingFolder(values.write),
     compare: values.compare ?? false,
   };
@@ -296,7 +311,8 @@ function main(): void {
     else counts.new++;
   }
   console.log(
-    `workload: ${count} commands, seed ${seed}, ${shape.symbols.length} symbols, ${shape.ids} ids: ` +
+    `workload: ${count} commands, seed ${seed}, ${shape.symbols.length} symbols, ${shape.ids} ids` +
+      `${shape.spread === SPREAD ? '' : `, resting up to ${shape.spread} ticks behind the touch`}: ` +
       `${counts.new} limit, ${counts.cancel} cancel, ${counts.market} market`,
   );
   if (writeTo !== undefined) {

@@ -59,10 +59,27 @@ describe('bench:engine workloads', () => {
     assert.match(thin.stdout, new RegExp(`per pass: \\d+ events, ${tradesOf(thin.commands)} trades`));
   });
 
+  it('--spread rests orders that far behind the touch: books of hundreds of levels a side, every price positive', () => {
+    const { stdout, commands } = bench('deep.jsonl', ['--symbols', '1', '--spread', '1000']);
+    assert.match(stdout, /1 symbols, counter ids, resting up to 1000 ticks behind the touch: /);
+    assert.ok(newOrders(commands).every((command) => command.type === 'market' || (command.price as number) > 0));
+    const engine = new MatchingEngine();
+    let deepest = 0;
+    for (const command of commands) {
+      engine.process(command);
+      const depth = engine.depth('AAA', Number.MAX_SAFE_INTEGER);
+      deepest = Math.max(deepest, depth.bids.length, depth.asks.length);
+    }
+    // The default workload's books hold tens of levels a side; these, more than one chunk of a BookSide (256).
+    assert.ok(deepest > 300, `at most ${deepest} levels a side`);
+    assert.match(stdout, new RegExp(`per pass: \\d+ events, ${tradesOf(commands)} trades`));
+  });
+
   it('refuses a bad flag with the reason and its usage, status 2', () => {
     for (const [flags, reason] of [
       [['--ids', 'guid'], /--ids "guid" must be counter or uuid/],
       [['--symbols', '0'], /--symbols "0" must be an integer from 1 to 100000/],
+      [['--spread', '0'], /--spread "0" must be an integer from 1 to 1000000/],
       [['--commands', '1e3x'], /--commands "1e3x" must be an integer/],
       [['--fast'], /Unknown option '--fast'/],
     ] as const) {
