@@ -52,43 +52,25 @@ export class BookSide {
 
   /** The level at `price`, created (in sorted place) if there is none. */
   levelAt(price: number): PriceLevel {
-    const chunks = this.chunks;
-    if (chunks.length === 0) {
+    // One chunk with room, the usual book: the same steps as in one sorted array.
+    const top = this.top;
+    if (this.chunks.length === 1 && top.length < CHUNK_LEVELS) {
+      const index = this.indexAfterWorseLevels(top, price);
+      if (index > 0 && top[index - 1].price === price) return top[index - 1];
       const level = new PriceLevel(price, this);
-      this.top = [level];
-      chunks.push(this.top);
+      insertAt(top, index, level);
       return level;
     }
-    const chunkIndex = this.chunkFor(price);
-    const chunk = chunks[chunkIndex];
-    const index = this.indexAfterWorseLevels(chunk, price);
-    const candidate = index === 0 ? undefined : chunk[index - 1];
-    if (candidate !== undefined && candidate.price === price) return candidate;
-    const level = new PriceLevel(price, this);
-    insertAt(chunk, index, level);
-    if (chunk.length > CHUNK_LEVELS) {
-      insertAt(chunks, chunkIndex + 1, chunk.splice(chunk.length >> 1));
-      this.top = chunks[chunks.length - 1];
-    }
-    return level;
+    return this.levelInChunks(price);
   }
 
   removeLevel(level: PriceLevel): void {
-    const chunks = this.chunks;
-    let chunkIndex = chunks.length - 1;
-    let chunk = this.top;
-    if (chunk[chunk.length - 1] === level) {
-      chunk.pop();
+    const top = this.top;
+    if (top[top.length - 1] === level) {
+      top.pop();
+      if (top.length === 0) this.removeChunk(this.chunks.length - 1);
     } else {
-      chunkIndex = this.chunkFor(level.price);
-      chunk = chunks[chunkIndex];
-      for (let i = this.indexAfterWorseLevels(chunk, level.price) - 1; i < chunk.length - 1; i++) chunk[i] = chunk[i + 1];
-      chunk.pop();
-    }
-    if (chunk.length === 0) {
-      for (let i = chunkIndex; i < chunks.length - 1; i++) chunks[i] = chunks[i + 1];
-      chunks.pop();
-      this.top = chunks.length === 0 ? [] : chunks[chunks.length - 1];
+      this.removeDeeperLevel(level);
     }
   }
 
@@ -133,6 +115,44 @@ export class BookSide {
       for (let i = chunk.length - 1; i >= 0 && result.length < count; i--) result.push(toBookLevel(chunk[i]));
     }
     return result;
+  }
+
+  /** levelAt for any number of chunks, splitting the chunk a new level makes too large. */
+  private levelInChunks(price: number): PriceLevel {
+    const chunks = this.chunks;
+    if (chunks.length === 0) {
+      const level = new PriceLevel(price, this);
+      this.top = [level];
+      chunks.push(this.top);
+      return level;
+    }
+    const chunkIndex = this.chunkFor(price);
+    const chunk = chunks[chunkIndex];
+    const index = this.indexAfterWorseLevels(chunk, price);
+    if (index > 0 && chunk[index - 1].price === price) return chunk[index - 1];
+    const level = new PriceLevel(price, this);
+    insertAt(chunk, index, level);
+    if (chunk.length > CHUNK_LEVELS) {
+      insertAt(chunks, chunkIndex + 1, chunk.splice(chunk.length >> 1));
+      this.top = chunks[chunks.length - 1];
+    }
+    return level;
+  }
+
+  /** removeLevel of a level that is not the best. */
+  private removeDeeperLevel(level: PriceLevel): void {
+    const chunkIndex = this.chunkFor(level.price);
+    const chunk = this.chunks[chunkIndex];
+    for (let i = this.indexAfterWorseLevels(chunk, level.price) - 1; i < chunk.length - 1; i++) chunk[i] = chunk[i + 1];
+    chunk.pop();
+    if (chunk.length === 0) this.removeChunk(chunkIndex);
+  }
+
+  private removeChunk(chunkIndex: number): void {
+    const chunks = this.chunks;
+    for (let i = chunkIndex; i < chunks.length - 1; i++) chunks[i] = chunks[i + 1];
+    chunks.pop();
+    this.top = chunks.length === 0 ? [] : chunks[chunks.length - 1];
   }
 
   private isBetter(price: number, than: number): boolean {
