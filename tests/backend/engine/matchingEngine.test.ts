@@ -43,6 +43,20 @@ describe('MatchingEngine', () => {
       assert.deepEqual(tradeIds, Array.from({ length: 70 }, (_, i) => `b1-${i + 1}`));
     });
 
+    it('keeps small and huge quantities exact side by side (past 2^31, up to 2^53)', () => {
+      // The order store holds small quantities as small integers and turns to doubles for the first huge one.
+      const huge = 2 ** 40 + 7;
+      run(engine, limit('s1', 'sell', 100, 5), limit('s2', 'sell', 101, huge), limit('s3', 'sell', 101, 2 ** 53 - 1 - huge));
+      assert.deepEqual(tradesOf(engine.process(limit('b1', 'buy', 100, 3))), [['s1', 'b1', 100, 3]]);
+      assert.deepEqual(tradesOf(engine.process(limit('b2', 'buy', 101, huge - 5))), [
+        ['s1', 'b2', 100, 2],
+        ['s2', 'b2', 101, huge - 7],
+      ]);
+      assert.deepEqual(engine.topOfBook('AAA').ask, { price: 101, quantity: 2 ** 53 - 1 - huge + 7, orders: 2 });
+      assert.deepEqual(summarize(engine.process(cancel('s2'))), ['cancelled s2 7 user']);
+      assert.deepEqual(engine.snapshot().orders.map((order) => order.quantity), [2 ** 53 - 1 - huge]);
+    });
+
     it('trades only at prices at or better than its limit, then rests the remainder', () => {
       run(engine, limit('s1', 'sell', 100, 3), limit('s2', 'sell', 101, 3));
       const events = engine.process(limit('b1', 'buy', 100, 5));
