@@ -15,7 +15,8 @@
  * `--compare` then plays the workload through nodejs-order-book too (see
  * backend/bench/referenceBook.ts; its FOK orders without account): checks
  * that both make the same trades and prints both rates, measured in
- * alternating passes of the same run, and their ratio.
+ * alternating passes of the same run, each in a worker of its own after a
+ * warm-up pass (see inWorker), and their ratio.
  * `--symbols N` spreads the same mix of commands over N symbols (thin books:
  * with 2000, about one order a price level); `--ids uuid` gives the orders
  * random UUIDs instead of a counter (seeded too) and changes nothing else.
@@ -24,6 +25,7 @@
  * side), where a new level lands anywhere in the book.
  */
 import { parseArgs } from 'node:util';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { writeCommandFile } from './commandFile';
 import { uniformCommand } from './commandValidation';
 import { addTrades, noTrades } from './eventOutput';
@@ -200,6 +202,42 @@ function timerOverheadNanoseconds(): number {
 /** nodejs-order-book takes about 10 s a pass of 1M commands: fewer passes than ours. */
 const REFERENCE_PASSES = 3;
 
+type ComparedBook = 'ours' | 'nodejs-order-book';
+
+/** The seeded workload a compare worker builds for itself: see inWorker. */
+interface WorkloadSpec {
+  count: number;
+  seed: number;
+  shape: WorkloadShape;
+}
+/** What a worker of compareWithReference does with the workload (as `comparable` sends it). */
+type CompareTask = { task: 'trades'; workload: WorkloadSpec } | { task: 'pass'; book: ComparedBook; workload: WorkloadSpec };
+/** A 'trades' worker's answer: how many trades both made, or where they first differ. */
+interface TradesReply {
+  trades: number;
+  difference?: string;
+}
+/** A 'pass' worker's answer: one timed pass of its book, on a fresh instance. */
+interface PassReply {
+  seconds: number;
+}
+
+/**
+ * One book's timed pass over `commands` on a fresh instance, after a whole
+ * untimed pass on another, as the throughput passes follow a warm-up pass:
+ * the code compiled and the heap grown to the workload's size (after a
+ * warm-up on its first 100,000 commands only, our deep-book passes ran 17%
+ * slower than in the throughput passes).
+ */
+function comparePassSeconds(book: ComparedBook, commands: Command[]): number {
+  if (book === 'ours') {
+    throughputPass(commands);
+    return throughputPass(commands).seconds;
+  }
+  referencePassSeconds(commands);
+  return referencePassSeconds(commands);
+}
+
 function referencePassSeconds(commands: Command[]): number {
   const reference = new ReferenceBooks();
   const start = process.hrtime.bigint();
@@ -216,30 +254,69 @@ function firstDifference(ours: ComparableTrade[], theirs: ComparableTrade[]): st
   return undefined;
 }
 
-/** `--compare`: the same trades as nodejs-order-book, then both rates in alternating passes. Exits 1 if the trades differ. */
-function compareWithReference(workload: Command[]): void {
-  const commands = comparable(workload);
+/** The body of a worker started by inWorker. */
+function compareWorker(task: CompareTask): void {
+  const { count, seed, shape } = task.workload;
+  const commands = comparable(buildWorkload(count, seed, shape));
+  if (task.task === 'pass') {
+    parentPort?.postMessage({ seconds: comparePassSeconds(task.book, commands) } satisfies PassReply);
+    return;
+  }
   const { ours, theirs } = playOnBoth(commands);
-  const difference = firstDifference(ours, theirs);
+  parentPort?.postMessage({ trades: ours.length, difference: firstDifference(ours, theirs) } satisfies TradesReply);
+}
+
+/**
+ * Runs `task` in a worker of its own (a fresh V8 heap) and waits until the
+ * worker has exited, its heap gone with it.
+ * Passes in this thread, one after the other, each paid at times for the
+ * garbage of the one before: nodejs-order-book leaves about a gigabyte a
+ * pass (one of our deep-book passes after one of its: 0.74M, against 1.14M
+ * before and after), and ours ran at 2.0M or 2.7M by turns on the default
+ * workload, as full collections of the heap the bench itself holds fell in
+ * them or not. In a worker each pass of either book starts alike.
+ * The worker builds the seeded workload itself rather than take a copy:
+ * a copy's strings ("buy", "AAA", …) are a million separate strings, each
+ * compared character by character, where a workload's, or JSON.parse's, are
+ * shared (ours ran 2.0M against 2.7M on the copy).
+ */
+function inWorker<Reply>(task: CompareTask): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    let reply: Reply | undefined;
+    const worker = new Worker(__filename, { workerData: task });
+    worker.on('message', (message: Reply) => {
+      reply = message;
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => {
+      if (reply !== undefined) resolve(reply);
+      else reject(new Error(`a --compare worker exited with status ${code} and no answer`));
+    });
+  });
+}
+
+/** `--compare`: the same trades as nodejs-order-book, then both rates in alternating passes. Exits 1 if the trades differ. */
+async function compareWithReference(workload: WorkloadSpec): Promise<void> {
+  const { trades, difference } = await inWorker<TradesReply>({ task: 'trades', workload });
   if (difference !== undefined) {
     console.log(`compare: the trades differ from nodejs-order-book's at ${difference}`);
     process.exitCode = 1;
     return;
   }
-  console.log(`compare: the same ${ours.length} trades as nodejs-order-book, in the same order (FOK orders sent without account)`);
-  const ourRates: number[] = [];
-  const theirRates: number[] = [];
+  console.log(`compare: the same ${trades} trades as nodejs-order-book, in the same order (FOK orders sent without account)`);
+  const rates: Record<ComparedBook, number[]> = { ours: [], 'nodejs-order-book': [] };
   for (let pass = 0; pass < REFERENCE_PASSES; pass++) {
-    ourRates.push(commands.length / throughputPass(commands).seconds);
-    theirRates.push(commands.length / referencePassSeconds(commands));
+    for (const book of ['ours', 'nodejs-order-book'] as const) {
+      rates[book].push(workload.count / (await inWorker<PassReply>({ task: 'pass', book, workload })).seconds);
+    }
   }
-  const median = (rates: number[]) => rates.sort((a, b) => a - b)[rates.length >> 1];
-  const oursMedian = median(ourRates);
-  const theirsMedian = median(theirRates);
+  const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1];
+  const ours = median(rates.ours);
+  const theirs = median(rates['nodejs-order-book']);
+  const figure = (rate: number) => Math.round(rate).toLocaleString('en-US');
   console.log(
-    `compare: ours ${Math.round(oursMedian).toLocaleString('en-US')} commands/s, nodejs-order-book ` +
-      `${Math.round(theirsMedian).toLocaleString('en-US')} commands/s (medians of ${REFERENCE_PASSES} alternating passes): ` +
-      `×${(oursMedian / theirsMedian).toFixed(1)}`,
+    `compare: ours ${figure(ours)} commands/s, nodejs-order-book ${figure(theirs)} commands/s ` +
+      `(medians of ${REFERENCE_PASSES} alternating passes, each in a worker of its own): ×${(ours / theirs).toFixed(1)}`,
   );
 }
 
@@ -291,7 +368,7 @@ function parseBenchFlags(argv: string[]): BenchOptions {
   };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   let options: BenchOptions;
   try {
     options = parseBenchFlags(process.argv.slice(2));
@@ -346,7 +423,14 @@ function main(): void {
       `p99.9 ${micros(percentile(latencies, 0.999))}, max ${micros(latencies[latencies.length - 1])} ` +
       `(hrtime.bigint around every command; includes ~${overhead} ns timer cost)`,
   );
-  if (compare) compareWithReference(commands);
+  if (compare) await compareWithReference({ count, seed, shape });
 }
 
-main();
+if (isMainThread) {
+  main().catch((error: unknown) => {
+    console.error(`bench:engine: ${(error as Error).stack ?? String(error)}`);
+    process.exitCode = 1;
+  });
+} else {
+  compareWorker(workerData as CompareTask);
+}

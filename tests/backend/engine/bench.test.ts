@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MatchingEngine, type Command } from '../../../backend/engine';
 import { readCommandFile } from '../../../backend/engine/commandFile';
+import { comparable, playOnBoth } from '../../../backend/bench/referenceBook';
 
 // The compiled bench, next to this compiled test: dist/tests/backend/engine → dist/backend/engine.
 const BENCH = resolve(__dirname, '../../../backend/engine/bench.js');
@@ -73,6 +74,19 @@ describe('bench:engine workloads', () => {
     // The default workload's books hold tens of levels a side; these, more than one chunk of a BookSide (256).
     assert.ok(deepest > 300, `at most ${deepest} levels a side`);
     assert.match(stdout, new RegExp(`per pass: \\d+ events, ${tradesOf(commands)} trades`));
+  });
+
+  it('--compare checks the trades and times both books in workers that build the same workload', () => {
+    const { stdout, commands } = bench('compare.jsonl', ['--seed', '9', '--compare']);
+    // The workers build the workload from the seed themselves: the trade count must be that of this one.
+    const trades = playOnBoth(comparable(commands)).ours.length;
+    assert.ok(trades > 0);
+    assert.match(stdout, new RegExp(`compare: the same ${trades} trades as nodejs-order-book, in the same order`));
+    const rates = /compare: ours ([\d,]+) commands\/s, nodejs-order-book ([\d,]+) commands\/s \(medians of 3 alternating passes, each in a worker of its own\): ×(\d+\.\d)/.exec(stdout);
+    assert.ok(rates, stdout);
+    const [ours, theirs] = [rates[1], rates[2]].map((figure) => Number(figure.replaceAll(',', '')));
+    assert.ok(ours > 0 && theirs > 0);
+    assert.equal(rates[3], (ours / theirs).toFixed(1));
   });
 
   it('refuses a bad flag with the reason and its usage, status 2', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { comparable, playOnBoth } from '../../../backend/bench/referenceBook';
 import { MatchingEngine } from '../../../backend/engine';
-import { commandDefect } from '../../../backend/engine/commandValidation';
+import { commandDefect, uniformCommand } from '../../../backend/engine/commandValidation';
 import type { Command } from '../../../backend/engine';
 import { commandSequence, SYMBOLS } from './commandArbitraries';
 
@@ -40,8 +40,12 @@ describe('matching engine against nodejs-order-book (an implementation nobody he
     assert.deepEqual(ours, []);
     assert.deepEqual(theirs, [{ symbol: 'AAA', makerOrderId: 'other', takerOrderId: 'fok', price: 100, quantity: 5 }]);
     // Without the account, as `comparable` sends it, both fill the FOK whole: 5 + 3 in time priority.
-    assert.equal('account' in comparable(commands)[2], false);
-    assert.deepEqual(playOnBoth(comparable(commands)).ours, [
+    const sent = comparable(commands);
+    assert.equal(sent[2].op === 'new' && sent[2].account, undefined);
+    // In the shape of every other new order the engine is fed (uniformCommand's), not a third one.
+    assert.deepEqual(Object.keys(sent[2]), Object.keys(uniformCommand(commands[0])));
+    assert.equal(sent[0], commands[0]);
+    assert.deepEqual(playOnBoth(sent).ours, [
       { symbol: 'AAA', makerOrderId: 'own', takerOrderId: 'fok', price: 100, quantity: 5 },
       { symbol: 'AAA', makerOrderId: 'other', takerOrderId: 'fok', price: 100, quantity: 3 },
     ]);
