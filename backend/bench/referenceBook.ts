@@ -35,7 +35,7 @@ export function comparable(commands: readonly Command[]): Command[] {
   return commands.map((command) => {
     if (command.op !== 'new' || command.timeInForce !== 'FOK' || command.account === undefined) return command;
     // Through uniformCommand, with the account undefined rather than left out: one shape for every new
-    // order, as the engine is fed everywhere else (a third shape slowed our passes of --compare).
+    // order, as the engine is fed everywhere else (uniformCommand says what a third shape costs).
     return uniformCommand({ ...command, account: undefined });
   });
 }
