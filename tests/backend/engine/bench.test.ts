@@ -41,6 +41,10 @@ describe('bench:engine workloads', () => {
     const trades = tradesOf(commands);
     assert.ok(trades > 0);
     assert.match(stdout, new RegExp(`per pass: \\d+ events, ${trades} trades`));
+    // The machine's stalls, counted over the latency pass's time: of 3,000 commands, the p99.9 and above are the slowest 3.
+    const stalls = /machine stalls: right after, a loop reading only the clock saw ([\d,]+) stalls longer than that p99\.9 in (\d+) ms \(the latency pass's time\): each one that falls on a command makes it one of the 3 slowest \(the p99\.9 and above\)/.exec(stdout);
+    assert.ok(stalls, stdout);
+    assert.ok(Number(stalls[2]) <= 10_000, stalls[0]);
   });
 
   it('--ids uuid gives every order a distinct UUID and changes nothing else; --symbols spreads the orders over that many books', () => {
