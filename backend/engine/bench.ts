@@ -9,9 +9,10 @@
  * - latency: one more pass, separate from those, with process.hrtime.bigint()
  *   read around every command (the timer's own cost, printed, is included);
  *   prints p50/p99/p99.9;
- * - machine stalls: how many stalls of the machine itself longer than that
- *   p99.9 a loop reading only the clock sees in as long as the latency pass
- *   took (see machineStallsLongerThan).
+ * - latency floor: in the same pass, by turns with the commands, the same
+ *   timing around a computation of constant cost about as long as an average
+ *   command (see latencyPass): the percentiles such a command would show on
+ *   this machine at these moments.
  * The throughput and latency passes use `processInto` with one event array
  * emptied every BATCH_EVENTS events, as a service loop over a batch of
  * commands would.
@@ -29,7 +30,6 @@
  * side), where a new level lands anywhere in the book.
  */
 import { parseArgs } from 'node:util';
-import { GCProfiler } from 'node:v8';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { writeCommandFile } from './commandFile';
 import { uniformCommand } from './commandValidation';
@@ -182,54 +182,77 @@ function throughputPass(commands: Command[], countTrades = false): PassResult {
   return { seconds, events: events + batch.length, trades: totals.trades, resting: engine.snapshot().orders.length };
 }
 
-/** Every command's latency in nanoseconds, sorted, and the pass's wall time. */
-function latencyPass(commands: Command[]): { sortedNanoseconds: Float64Array; seconds: number } {
+/** The latency pass alternates blocks of this many timed commands and as many timings of the floor's computation. */
+const FLOOR_BLOCK = 1000;
+
+/** Sorted timings in nanoseconds: of every command, and of as many runs of the floor's computation. */
+interface LatencyTimings {
+  commands: Float64Array;
+  floor: Float64Array;
+}
+
+/**
+ * Every command timed on a fresh engine, and in between, by blocks, the
+ * latency floor: the same timing around fixedWork(floorSteps), a computation
+ * of constant cost. The floor's slowest timings are the machine's own stalls
+ * (the core taken by another process or by the hypervisor, an interrupt, a
+ * scavenge of the timer's bigints): a command of constant cost would show
+ * them. Noise on a shared machine comes and goes within seconds, so the two
+ * are taken by turns, over the same moments, rather than one after the other.
+ */
+function latencyPass(commands: Command[], floorSteps: number): LatencyTimings {
   const engine = new MatchingEngine();
   const batch: EngineEvent[] = [];
   const latencies = new Float64Array(commands.length);
-  const passStart = process.hrtime.bigint();
-  for (let i = 0; i < commands.length; i++) {
-    if (batch.length >= BATCH_EVENTS) batch.length = 0;
-    const start = process.hrtime.bigint();
-    engine.processInto(commands[i], batch);
-    latencies[i] = Number(process.hrtime.bigint() - start);
+  const floor = new Float64Array(commands.length);
+  for (let blockStart = 0; blockStart < commands.length; blockStart += FLOOR_BLOCK) {
+    const blockEnd = Math.min(blockStart + FLOOR_BLOCK, commands.length);
+    for (let i = blockStart; i < blockEnd; i++) {
+      if (batch.length >= BATCH_EVENTS) batch.length = 0;
+      const start = process.hrtime.bigint();
+      engine.processInto(commands[i], batch);
+      latencies[i] = Number(process.hrtime.bigint() - start);
+    }
+    timeFixedWork(floorSteps, floor, blockStart, blockEnd);
   }
-  const seconds = Number(process.hrtime.bigint() - passStart) / 1e9;
-  return { sortedNanoseconds: latencies.sort(), seconds };
+  return { commands: latencies.sort(), floor: floor.sort() };
 }
 
-/** The stall count watches the clock for as long as the latency pass took, at most this long, */
-const MAX_STALL_WATCH_SECONDS = 10;
-/** and for at most this many readings (a reading takes about 50 ns). */
-const MAX_CLOCK_READINGS = 1_000_000_000;
+/** A fixed computation of `steps` steps; `seed` keeps the compiler from computing it once for all calls. */
+function fixedWork(steps: number, seed: number): number {
+  let value = seed;
+  for (let step = 0; step < steps; step++) value = (Math.imul(value, 31) + step) | 0;
+  return value;
+}
 
-/**
- * The machine's own stalls longer than `thresholdNanoseconds` over `seconds`:
- * the core taken by another process or by the hypervisor, an interrupt. One
- * that falls on a command makes it that much slower, whatever the engine does.
- * A loop that only reads the clock counts the gaps between two readings
- * longer than the threshold (every moment lies between two readings, so
- * none is missed), less the collections of its own garbage that lasted as
- * long: each reading is a new bigint, and after the passes the loop's young
- * generation fills about 50 times a second, each scavenge some 50 µs (on
- * the default workload: 27 or 28 of 298–356 gaps longer than a p99.9 of
- * about 5.2 µs).
- */
-function machineStallsLongerThan(thresholdNanoseconds: number, seconds: number): number {
-  const threshold = BigInt(Math.round(thresholdNanoseconds));
-  const collections = new GCProfiler();
-  collections.start();
-  let previous = process.hrtime.bigint();
-  const end = previous + BigInt(Math.round(seconds * 1e9));
-  let gaps = 0;
-  for (let reading = 0; reading < MAX_CLOCK_READINGS && previous < end; reading++) {
-    const now = process.hrtime.bigint();
-    if (now - previous > threshold) gaps++;
-    previous = now;
+/** Times fixedWork(steps) into `timings` from `from` to `to` (excluded), as the latency pass times a command. */
+function timeFixedWork(steps: number, timings: Float64Array, from: number, to: number): void {
+  let sink = 0;
+  for (let i = from; i < to; i++) {
+    const start = process.hrtime.bigint();
+    sink ^= fixedWork(steps, i);
+    timings[i] = Number(process.hrtime.bigint() - start);
   }
-  // GCProfiler gives each collection's cost in microseconds.
-  const ownLongCollections = collections.stop().statistics.filter((collection) => collection.cost * 1000 > thresholdNanoseconds).length;
-  return Math.max(0, gaps - ownLongCollections);
+  // The result is read, so that no compiler can drop the work.
+  if (sink === 0.5) throw new Error('unreachable');
+}
+
+/** Calibration rounds of fixedWork, and timings in each. */
+const CALIBRATION_ROUNDS = 8;
+const CALIBRATION_TIMINGS = 20_000;
+
+/** The steps of fixedWork whose median timing (hrtime.bigint around it, as in the latency pass) is about `nanoseconds`. */
+function fixedWorkSteps(nanoseconds: number): number {
+  const timings = new Float64Array(CALIBRATION_TIMINGS);
+  let steps = 1;
+  for (let round = 0; round < CALIBRATION_ROUNDS; round++) {
+    timeFixedWork(steps, timings, 0, timings.length);
+    const median = timings.sort()[timings.length >> 1];
+    const nextSteps = Math.max(1, Math.round((steps * nanoseconds) / Math.max(median, 1)));
+    if (nextSteps === steps) break;
+    steps = nextSteps;
+  }
+  return steps;
 }
 
 function timerOverheadNanoseconds(): number {
@@ -457,24 +480,21 @@ async function main(): Promise<void> {
       `max ${Math.round(rates[PASSES - 1]).toLocaleString('en-US')})`,
   );
 
-  const latency = latencyPass(commands);
-  const latencies = latency.sortedNanoseconds;
   const overhead = timerOverheadNanoseconds();
+  // The floor's computation lasts about as long as an average command of the throughput passes, timer included.
+  const averageCommandNanoseconds = 1e9 / median;
+  const latency = latencyPass(commands, fixedWorkSteps(averageCommandNanoseconds + overhead));
   const micros = (nanoseconds: number) => `${(nanoseconds / 1000).toFixed(2)} µs`;
-  const p999 = percentile(latencies, 0.999);
+  const percentiles = (sorted: Float64Array) =>
+    `p50 ${micros(percentile(sorted, 0.5))}, p99 ${micros(percentile(sorted, 0.99))}, p99.9 ${micros(percentile(sorted, 0.999))}`;
   console.log(
-    `latency per command: p50 ${micros(percentile(latencies, 0.5))}, p99 ${micros(percentile(latencies, 0.99))}, ` +
-      `p99.9 ${micros(p999)}, max ${micros(latencies[latencies.length - 1])} ` +
+    `latency per command: ${percentiles(latency.commands)}, max ${micros(latency.commands[latency.commands.length - 1])} ` +
       `(hrtime.bigint around every command; includes ~${overhead} ns timer cost)`,
   );
   // On a shared machine a good part of the slowest 0.1% can be the machine's, not the engine's: say how much.
-  const watched = Math.min(latency.seconds, MAX_STALL_WATCH_SECONDS);
-  const stalls = machineStallsLongerThan(p999, watched);
-  const slowest = latencies.length - Math.floor(latencies.length * 0.999);
   console.log(
-    `machine stalls: right after, a loop reading only the clock saw ${stalls.toLocaleString('en-US')} stalls longer than that p99.9 ` +
-      `in ${Math.round(watched * 1000)} ms (the latency pass's time): each one that falls on a command makes it one of the ` +
-      `${slowest.toLocaleString('en-US')} slowest (the p99.9 and above)`,
+    `latency floor: ${percentiles(latency.floor)} (the same timing around a computation of constant cost, about as long ` +
+      `as an average command, in blocks of ${FLOOR_BLOCK.toLocaleString('en-US')} by turns with the commands: the machine's own stalls)`,
   );
   if (compare) await compareWithReference({ count, seed, shape });
 }
