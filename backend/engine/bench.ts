@@ -378,11 +378,15 @@ async function compareWithReference(workload: WorkloadSpec): Promise<void> {
   const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1];
   const ours = median(rates.ours);
   const theirs = median(rates['nodejs-order-book']);
-  const figure = (rate: number) => Math.round(rate).toLocaleString('en-US');
   console.log(
     `compare: ours ${figure(ours)} commands/s, nodejs-order-book ${figure(theirs)} commands/s ` +
       `(medians of ${REFERENCE_PASSES} alternating passes, each in a worker of its own): ×${(ours / theirs).toFixed(1)}`,
   );
+}
+
+/** A rate as the bench prints it: whole commands a second, thousands separated (3,012,345). */
+function figure(rate: number): string {
+  return Math.round(rate).toLocaleString('en-US');
 }
 
 function percentile(sorted: Float64Array, fraction: number): number {
@@ -475,9 +479,8 @@ async function main(): Promise<void> {
   rates.sort((a, b) => a - b);
   const median = rates[PASSES >> 1];
   console.log(
-    `throughput: ${Math.round(median).toLocaleString('en-US')} commands/s ` +
-      `(median of ${PASSES} passes; min ${Math.round(rates[0]).toLocaleString('en-US')}, ` +
-      `max ${Math.round(rates[PASSES - 1]).toLocaleString('en-US')})`,
+    `throughput: ${figure(median)} commands/s ` +
+      `(median of ${PASSES} passes; min ${figure(rates[0])}, max ${figure(rates[PASSES - 1])})`,
   );
 
   const overhead = timerOverheadNanoseconds();
