@@ -13,8 +13,8 @@
  *   timing around a computation of constant cost about as long as an average
  *   command (see latencyPass): the percentiles such a command would show on
  *   this machine at these moments.
- * The throughput and latency passes use `processInto` with one event array
- * emptied every BATCH_EVENTS events, as a service loop over a batch of
+ * The throughput and latency passes use `processInto` with one EventBuffer
+ * cleared every BATCH_EVENTS events, as a service loop over a batch of
  * commands would.
  * `--write FILE` also writes the workload as JSON lines for `npm run engine:replay`.
  * `--compare` then plays the workload through nodejs-order-book too (see
@@ -33,9 +33,10 @@ import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { writeCommandFile } from './commandFile';
 import { uniformCommand } from './commandValidation';
+import { EventBuffer } from './eventBuffer';
 import { addTrades, noTrades } from './eventOutput';
 import { MatchingEngine } from './matchingEngine';
-import type { Command, EngineEvent, NewOrderCommand, Side } from './types';
+import type { Command, NewOrderCommand, Side } from './types';
 import { seededRandom } from '../../loadtest/seededRandom';
 import { comparable, ComparableTrade, playOnBoth, ReferenceBooks } from '../bench/referenceBook';
 import { fromTypingFolder, integerFlag, parseFlags, UsageError } from '../../local/flags';
@@ -152,9 +153,9 @@ interface PassResult {
 }
 
 /**
- * Events go into one array reused across commands and emptied once it holds
- * this many, as a service loop handles a batch: `process()` would allocate
- * an array per command, which the engine itself does not need.
+ * Events go into one EventBuffer reused across commands and cleared once it
+ * holds this many, as a service loop handles a batch: `process()` would
+ * build an object per event, which the engine itself does not need.
  */
 const BATCH_EVENTS = 1024;
 
@@ -165,7 +166,7 @@ const BATCH_EVENTS = 1024;
  */
 function throughputPass(commands: Command[], countTrades = false): PassResult {
   const engine = new MatchingEngine();
-  const batch: EngineEvent[] = [];
+  const batch = new EventBuffer();
   let events = 0;
   const totals = noTrades();
   const start = process.hrtime.bigint();
@@ -174,7 +175,7 @@ function throughputPass(commands: Command[], countTrades = false): PassResult {
     if (batch.length >= BATCH_EVENTS) {
       if (countTrades) addTrades(totals, batch);
       events += batch.length;
-      batch.length = 0;
+      batch.clear();
     }
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
@@ -202,13 +203,13 @@ interface LatencyTimings {
  */
 function latencyPass(commands: Command[], floorSteps: number): LatencyTimings {
   const engine = new MatchingEngine();
-  const batch: EngineEvent[] = [];
+  const batch = new EventBuffer();
   const latencies = new Float64Array(commands.length);
   const floor = new Float64Array(commands.length);
   for (let blockStart = 0; blockStart < commands.length; blockStart += FLOOR_BLOCK) {
     const blockEnd = Math.min(blockStart + FLOOR_BLOCK, commands.length);
     for (let i = blockStart; i < blockEnd; i++) {
-      if (batch.length >= BATCH_EVENTS) batch.length = 0;
+      if (batch.length >= BATCH_EVENTS) batch.clear();
       const start = process.hrtime.bigint();
       engine.processInto(commands[i], batch);
       latencies[i] = Number(process.hrtime.bigint() - start);

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { EngineEvent } from './types';
+import type { EventBuffer } from './eventBuffer';
 
 /**
  * Writes events as JSON lines to `output`, one `write` call per batch of
@@ -17,10 +17,10 @@ export class EventLineWriter {
     });
   }
 
-  async write(events: readonly EngineEvent[]): Promise<boolean> {
+  async write(events: EventBuffer): Promise<boolean> {
     if (this.readerGone()) return false;
     let chunk = '';
-    for (let i = 0; i < events.length; i++) chunk += JSON.stringify(events[i]) + '\n';
+    for (let i = 0; i < events.length; i++) chunk += JSON.stringify(events.event(i)) + '\n';
     if (chunk !== '' && !this.output.write(chunk)) await settled(this.output);
     if (this.failure !== undefined && this.failure.code !== 'EPIPE') throw this.failure;
     return !this.readerGone();
@@ -55,11 +55,12 @@ export function noTrades(): TradeTotals {
 }
 
 /** Adds the trades among `events` to `totals`. */
-export function addTrades(totals: TradeTotals, events: readonly EngineEvent[]): void {
-  for (const event of events) {
-    if (event.type !== 'trade') continue;
+export function addTrades(totals: TradeTotals, events: EventBuffer): void {
+  for (let i = 0; i < events.length; i++) {
+    if (!events.isTrade(i)) continue;
+    const quantity = BigInt(events.tradeQuantity(i));
     totals.trades++;
-    totals.volume += BigInt(event.quantity);
-    totals.notional += BigInt(event.price) * BigInt(event.quantity);
+    totals.volume += quantity;
+    totals.notional += BigInt(events.tradePrice(i)) * quantity;
   }
 }

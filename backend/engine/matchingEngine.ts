@@ -1,6 +1,6 @@
 import { AcceptedOrderIds } from './acceptedOrderIds';
 import { commandDefect, isAbsent } from './commandValidation';
-import { accepted, cancelled, rejected, trade } from './events';
+import { EventBuffer } from './eventBuffer';
 import { OrderBook } from './orderBook';
 import { OpenOrderTable } from './openOrderTable';
 import { NO_ORDER, OrderStore } from './orderStore';
@@ -48,21 +48,25 @@ export class MatchingEngine {
   private acceptedIds = new AcceptedOrderIds();
   private nextSequence = 0;
 
+  /** process's own buffer, emptied on each call. */
+  private readonly processEvents = new EventBuffer();
+
   /** Apply one command. Never throws: anything malformed or impossible becomes a `rejected` event. */
   process(command: Command): EngineEvent[] {
-    const events: EngineEvent[] = [];
-    this.processInto(command, events);
-    return events;
+    this.processEvents.clear();
+    this.processInto(command, this.processEvents);
+    return this.processEvents.events();
   }
 
   /**
-   * `process`, appending the command's events to `events` instead of returning
-   * a new array: a loop over many commands can reuse one array (one allocation
-   * fewer per command) when it is done with the events before the next call.
+   * `process`, appending the command's events to `events` instead of
+   * returning them as objects: a loop over many commands reads them from
+   * the buffer and clears it once done with them, and matching allocates
+   * nothing for its events (see EventBuffer).
    */
-  processInto(command: Command, events: EngineEvent[]): void {
+  processInto(command: Command, events: EventBuffer): void {
     const defect = commandDefect(command);
-    if (defect !== undefined) events.push(rejected(command, defect));
+    if (defect !== undefined) events.addRejected(command, defect);
     else if (command.op === 'new') this.enter(command, events);
     else this.cancel(command, events);
   }
@@ -130,10 +134,10 @@ export class MatchingEngine {
     return this.openOrders.find(orderId) !== NO_ORDER;
   }
 
-  private enter(command: NewOrderCommand, events: EngineEvent[]): void {
+  private enter(command: NewOrderCommand, events: EventBuffer): void {
     const { orderId, symbol, side, quantity } = command;
     if (!this.acceptedIds.add(orderId)) {
-      events.push(rejected(command, 'duplicate-order-id'));
+      events.addRejected(command, 'duplicate-order-id');
       return;
     }
 
@@ -141,17 +145,17 @@ export class MatchingEngine {
     const timeInForce = isMarket ? 'IOC' : (command.timeInForce ?? 'GTC');
     const limitPrice = isMarket ? undefined : command.price;
     const account = command.account ?? undefined;
-    events.push(accepted(command, timeInForce, account));
+    events.addAccepted(command, timeInForce, account);
     const book = this.bookFor(symbol);
 
     if (timeInForce === 'FOK' && !book.oppositeSide(side).canFill(quantity, limitPrice, account)) {
-      events.push(cancelled(symbol, orderId, quantity, 'fok'));
+      events.addCancelled(symbol, orderId, quantity, 'fok');
       return;
     }
     const remaining = this.match(book, orderId, side, quantity, limitPrice, account, events);
     if (remaining === 0) return;
     if (timeInForce === 'GTC') this.rest(book, orderId, side, limitPrice as number, remaining, account);
-    else events.push(cancelled(symbol, orderId, remaining, 'unfilled'));
+    else events.addCancelled(symbol, orderId, remaining, 'unfilled');
   }
 
   /** Trade the incoming order against the opposite side, best price first, oldest first within a price; returns what is left. */
@@ -162,7 +166,7 @@ export class MatchingEngine {
     quantity: number,
     limitPrice: number | undefined,
     account: string | undefined,
-    events: EngineEvent[],
+    events: EventBuffer,
   ): number {
     const orders = this.orders;
     const makers = book.oppositeSide(takerSide);
@@ -175,14 +179,14 @@ export class MatchingEngine {
       while (maker !== NO_ORDER && remaining > 0) {
         const next = orders.next(maker);
         if (account !== undefined && orders.account(maker) === account) {
-          events.push(cancelled(book.symbol, orders.orderId(maker), orders.remaining(maker), 'self-trade'));
+          events.addCancelled(book.symbol, orders.orderId(maker), orders.remaining(maker), 'self-trade');
           this.remove(level, maker);
         } else {
           const available = orders.remaining(maker);
           const filled = remaining < available ? remaining : available;
           remaining -= filled;
           orders.fill(level, maker, filled);
-          events.push(trade(book.symbol, takerOrderId, ++fills, orders.orderId(maker), takerSide, level.price, filled));
+          events.addTrade(book.symbol, takerOrderId, ++fills, orders.orderId(maker), takerSide, level.price, filled);
           if (filled === available) this.remove(level, maker);
         }
         maker = next;
@@ -213,14 +217,14 @@ export class MatchingEngine {
     this.orders.release(handle);
   }
 
-  private cancel(command: CancelOrderCommand, events: EngineEvent[]): void {
+  private cancel(command: CancelOrderCommand, events: EventBuffer): void {
     const handle = this.openOrders.find(command.orderId);
     const level = handle === NO_ORDER ? null : this.orders.level(handle);
     if (level === null || (!isAbsent(command.symbol) && level.bookSide.symbol !== command.symbol)) {
-      events.push(rejected(command, 'unknown-order'));
+      events.addRejected(command, 'unknown-order');
       return;
     }
-    events.push(cancelled(level.bookSide.symbol, command.orderId, this.orders.remaining(handle), 'user'));
+    events.addCancelled(level.bookSide.symbol, command.orderId, this.orders.remaining(handle), 'user');
     this.remove(level, handle);
     if (level.orderCount === 0) level.bookSide.removeLevel(level);
   }

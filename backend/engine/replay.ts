@@ -15,27 +15,27 @@
  * (0.3M commands/s against 1.9M, measured). `--cold` skips the warm-up.
  * Exit status 2 (nothing matched) for a missing file or a malformed line.
  *
- * Why chunks rather than all events kept until the end: kept events survive
- * scavenges and are copied into the old generation, work the engine never
- * does in service, where a batch's events die young. Written per chunk, they
- * die young here too, and memory stays bounded by the commands alone.
- * Measured on the 1,000,000-command bench:engine workload, both with the npm
- * script's --max-semi-space-size=128 (fewer scavenges, still worth 10–25%):
- * match_rate 1.1–1.4× that of keeping every event.
+ * The engine records a chunk's events in an EventBuffer, which allocates
+ * nothing per event; they become objects and JSON lines only while the
+ * clock is stopped.
  *
- * Why chunks this large: serializing and writing a chunk's events runs
- * through more memory than the caches hold, and the next chunk starts cold.
- * On that workload, 65,536 events (about 42,000 commands) gave 2.6–3.0M
- * against 2.4–2.5M for chunks of 4,096 commands; chunks of 131,072 commands
- * or more (200,000 events and up) fell to 1.8–2.3M, as their events began to
- * survive scavenges. Counting events rather than commands keeps a chunk's
- * live events bounded whatever the workload's trades per command.
+ * Why chunks rather than every event kept until the end: memory stays
+ * bounded by the commands alone, and the matching runs faster. Measured on
+ * the 1,000,000-command bench:engine workload (1.5M events), with the npm
+ * script's --max-semi-space-size=128:
+ * - one buffer for every event: match_rate 1.5–1.7M;
+ * - chunks of 4,096 events: 2.8–3.2M;
+ * - chunks of 65,536 events (about 42,000 commands): 3.1–3.2M;
+ * - chunks of 262,144 events: 3.0–3.3M.
+ * Counting events rather than commands keeps a chunk bounded whatever the
+ * workload's trades per command.
  */
 import type { Writable } from 'node:stream';
 import { CommandFileError, readCommandFile } from './commandFile';
 import { addTrades, EventLineWriter, noTrades, TradeTotals } from './eventOutput';
+import { EventBuffer } from './eventBuffer';
 import { MatchingEngine } from './matchingEngine';
-import type { Command, EngineEvent } from './types';
+import type { Command } from './types';
 
 const USAGE_ERROR = 2;
 
@@ -52,7 +52,7 @@ async function replay(commands: Command[], output: Writable): Promise<ReplayTota
   const engine = new MatchingEngine();
   const lines = new EventLineWriter(output);
   const totals: ReplayTotals = { ...noTrades(), events: 0, matchingSeconds: 0 };
-  const events: EngineEvent[] = [];
+  const events = new EventBuffer();
   let matchingNanoseconds = 0n;
   for (let next = 0; next < commands.length; ) {
     const start = process.hrtime.bigint();
@@ -62,7 +62,7 @@ async function replay(commands: Command[], output: Writable): Promise<ReplayTota
     addTrades(totals, events);
     // A reader gone early (`| head`) ends the output, not the replay: the summary still counts every command.
     await lines.write(events);
-    events.length = 0;
+    events.clear();
   }
   totals.matchingSeconds = Number(matchingNanoseconds) / 1e9;
   return totals;
@@ -85,14 +85,14 @@ const WARM_UP_ROUNDS = 64;
  */
 function warmUp(commands: Command[]): void {
   const prefix = Math.min(commands.length, WARM_UP_PREFIX);
-  const events: EngineEvent[] = [];
+  const events = new EventBuffer();
   for (let round = 0, matched = 0; round < WARM_UP_ROUNDS && matched < WARM_UP_COMMANDS; round++, matched += prefix) {
     const engine = new MatchingEngine();
     for (let i = 0; i < prefix; i++) {
       engine.processInto(commands[i], events);
-      if (events.length >= CHUNK_EVENTS) events.length = 0;
+      if (events.length >= CHUNK_EVENTS) events.clear();
     }
-    events.length = 0;
+    events.clear();
   }
 }
 
