@@ -54,8 +54,7 @@ const INITIAL_CAPACITY = 1024;
  * built when the event is read, from the fill number kept in the row.
  */
 export class EventBuffer {
-  /** Events recorded since the last clear(). */
-  length = 0;
+  private count = 0;
   private capacity = INITIAL_CAPACITY;
   private codes = new Uint16Array(INITIAL_CAPACITY);
   /** accepted: the limit price; trade: the price. */
@@ -70,9 +69,14 @@ export class EventBuffer {
   /** accepted: the account, if any; trade: the maker order id. */
   private counterparts: (string | undefined)[] = new Array<string | undefined>(INITIAL_CAPACITY).fill(undefined);
 
+  /** Events recorded since the last clear(). */
+  get length(): number {
+    return this.count;
+  }
+
   /** Forget every event; the storage stays for the next ones. */
   clear(): void {
-    this.length = 0;
+    this.count = 0;
   }
 
   /** The `index`-th event recorded since the last clear(). */
@@ -191,8 +195,8 @@ export class EventBuffer {
   }
 
   private nextRow(): number {
-    if (this.length === this.capacity) this.grow();
-    return this.length++;
+    if (this.count === this.capacity) this.grow();
+    return this.count++;
   }
 
   private grow(): void {
