@@ -37,11 +37,13 @@ export class OrderStore {
   /**
    * Quantities in integer lots and sequences (the price is the level's). A
    * plain array, not a Float64Array: V8 keeps small integers in it as they
-   * are (Smis), while a number read from a Float64Array is a double, which
-   * it boxes (a 16-byte HeapNumber) in every trade and cancel event that
-   * carries it, and a level's running total became a boxed double field.
-   * Measured in alternating passes: deep books (--symbols 1 --spread 50000)
-   * ×1.11, thin books (--symbols 2000) ×1.10, the default workload ×1.01–1.03.
+   * are (Smis), while a number read from a Float64Array is a double, and a
+   * level's running total became a boxed double field. Measured in
+   * alternating passes when events were still objects, which boxed such a
+   * double too: deep books (--symbols 1 --spread 50000) ×1.11, thin books
+   * (--symbols 2000) ×1.10, the default workload ×1.01–1.03. Since events
+   * are rows of an EventBuffer, in alternating bench runs of a process each:
+   * deep books ×1.03, the default workload ×0.99 (noise).
    * Quantities beyond 2^31 turn the array to doubles by themselves, still
    * exact up to 2^53.
    */
